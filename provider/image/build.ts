@@ -1,0 +1,94 @@
+import { bytesToQuantity } from "../quantity";
+import { clitemName, namingItemId, NamingStrategy, vmiName } from "./naming";
+import { imageLabels } from "./labels";
+import { Condition, DiskInfoV3, DiskInfoV5, ImageManifest, ImageStatus, READY_CONDITION } from "./manifest";
+import { ApiVersion, DEFAULT_API_VERSION, LibraryScope, OvfMetadata, ReadItem } from "../types";
+
+export interface BuildOptions {
+  /** @default vmoperator.vmware.com/v1alpha5 */
+  readonly apiVersion?: ApiVersion;
+  /** @default fromItemId */
+  readonly naming?: NamingStrategy;
+  /** The time a new condition is stamped with (RFC 3339); unchanged conditions keep theirs. */
+  readonly now: string;
+}
+
+const PROVIDER_REF_API_VERSION = "imageregistry.vmware.com/v1alpha1";
+
+/**
+ * The VirtualMachineImage (namespaced library) or ClusterVirtualMachineImage (cluster library) of
+ * one content library item, following VM Operator's image status documentation.
+ */
+export function buildImage(read: ReadItem, scope: LibraryScope, options: BuildOptions): ImageManifest {
+  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+  const id = namingItemId(read.item, options.naming ?? "fromItemId");
+  const cluster = scope.kind === "cluster";
+  const status = buildStatus(read, apiVersion, options.now);
+  const labels = imageLabels(status);
+  return {
+    apiVersion,
+    kind: cluster ? "ClusterVirtualMachineImage" : "VirtualMachineImage",
+    metadata: {
+      name: vmiName(id),
+      ...(scope.kind === "namespace" ? { namespace: scope.namespace } : {}),
+      ...(Object.keys(labels).length ? { labels } : {}),
+    },
+    spec: {
+      providerRef: {
+        apiVersion: PROVIDER_REF_API_VERSION,
+        kind: cluster ? "ClusterContentLibraryItem" : "ContentLibraryItem",
+        name: clitemName(id),
+      },
+    },
+    status,
+  };
+}
+
+function buildStatus(read: ReadItem, apiVersion: ApiVersion, now: string): ImageStatus {
+  const ready: Condition = { type: READY_CONDITION, status: "True", reason: "True", message: "", lastTransitionTime: now };
+  const base = {
+    name: read.item.name,
+    type: read.item.type === "iso" ? ("ISO" as const) : ("OVF" as const),
+    providerItemID: read.item.id,
+    providerContentVersion: read.item.contentVersion,
+    conditions: [ready],
+  };
+  const ovf = read.ovf;
+  if (ovf === undefined) return base;
+  return omitEmpty({
+    ...base,
+    firmware: ovf.firmware,
+    hardwareVersion: ovf.hardwareVersion,
+    osInfo: omitEmpty({ ...ovf.osInfo }),
+    productInfo: omitEmpty({ ...ovf.productInfo }),
+    ovfProperties: ovf.ovfProperties.map((p) => ({ ...p })),
+    vmwareSystemProperties: ovf.vmwareSystemProperties.map((p) => ({ ...p })),
+    capabilities: [...ovf.capabilities],
+    disks: buildDisks(ovf, apiVersion),
+  });
+}
+
+function buildDisks(ovf: OvfMetadata, apiVersion: ApiVersion): Array<DiskInfoV5 | DiskInfoV3> {
+  const v3 = apiVersion.endsWith("v1alpha3") || apiVersion.endsWith("v1alpha4");
+  return ovf.disks.map((d) => {
+    const capacity = quantityOrUndefined(d.capacityBytes);
+    if (v3) return omitEmpty({ capacity, size: quantityOrUndefined(d.populatedBytes) });
+    return omitEmpty({ name: d.name, limit: capacity, requested: capacity });
+  }).filter((d) => Object.keys(d).length > 0);
+}
+
+function quantityOrUndefined(bytes: bigint | undefined): string | undefined {
+  return bytes === undefined ? undefined : bytesToQuantity(bytes);
+}
+
+/** Leaves out undefined fields and empty lists and objects: nothing is written as empty. */
+function omitEmpty<T extends object>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || v === "") continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0) continue;
+    out[k] = v;
+  }
+  return out as T;
+}

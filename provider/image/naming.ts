@@ -1,0 +1,32 @@
+import { createHash } from "node:crypto";
+import { ImageName, ItemId } from "../types";
+
+/**
+ * VM Operator's deterministic image naming (pkg/util/vmopv1/image.go): `vmi-` followed by the first
+ * 17 hex characters of the SHA-1 of the item UUID with its hyphens removed. The image registry's
+ * ContentLibraryItem for the same item is named the same way with `clitem-`.
+ */
+export function imageHash(itemId: string): string {
+  return createHash("sha1").update(itemId.replace(/-/g, "")).digest("hex").slice(0, 17);
+}
+
+/** `e1968c25-dd84-4506-8dc7-9beacb6b688e` → `vmi-0a0044d7c690bcbea`. */
+export function vmiName(itemId: ItemId | string): ImageName {
+  return `vmi-${imageHash(itemId)}` as ImageName;
+}
+
+/** The name of the image registry's (Cluster)ContentLibraryItem for an item. */
+export function clitemName(itemId: ItemId | string): string {
+  return `clitem-${imageHash(itemId)}`;
+}
+
+/** Image naming strategies, as VM Operator's image registry has them. */
+export type NamingStrategy = "fromItemId" | "preferSourceId";
+
+/**
+ * The item id an image is named after: the item's own id, or with `preferSourceId` the publisher's
+ * item id of a subscribed item, so every vCenter subscribed to one publisher names the image alike.
+ */
+export function namingItemId(item: { readonly id: ItemId; readonly sourceId?: ItemId }, strategy: NamingStrategy): ItemId {
+  return strategy === "preferSourceId" && item.sourceId ? item.sourceId : item.id;
+}

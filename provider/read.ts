@@ -1,0 +1,142 @@
+import pLimit from "p-limit";
+import { ProblemsError, VmImagesError, describeLocation, messageOf } from "./errors";
+import { parseOvfDescriptor } from "./ovf/parse";
+import { ContentLibrarySource } from "./source/source";
+import { LibraryInfo, LibraryItem, LibraryScope, OvfMetadata, ReadItem } from "./types";
+
+/** A library to read and where its images go. */
+export interface LibrarySelection {
+  readonly name: string;
+  readonly scope: LibraryScope;
+}
+
+export interface ReadOptions {
+  /** Descriptors read at once. @default 8 */
+  readonly concurrency?: number;
+  /** Called once an item is done (or failed), with the count so far and the total, for progress bars. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Called for items that are skipped on purpose (vm-template items). */
+  readonly onWarning?: (message: string) => void;
+  /** Looks up and stores parsed metadata, so unchanged items need no download. */
+  readonly cache?: MetadataCache;
+}
+
+/** Parsed descriptors by (item id, content version): a changed item gets a new content version. */
+export interface MetadataCache {
+  get(item: LibraryItem): Promise<OvfMetadata | undefined>;
+  put(item: LibraryItem, metadata: OvfMetadata): Promise<void>;
+}
+
+export interface ReadResult {
+  readonly items: readonly (ReadItem & { readonly scope: LibraryScope })[];
+}
+
+/**
+ * Reads the selected libraries of a source: lists their items and parses each OVF descriptor.
+ * Every problem is collected and reported together; a read with any problem throws and returns
+ * nothing, so a partial catalog can never make images look deleted.
+ *
+ * @throws ProblemsError listing every library, item and file that could not be read.
+ */
+export async function readLibraries(
+  source: ContentLibrarySource,
+  selections: readonly LibrarySelection[],
+  options: ReadOptions = {},
+): Promise<ReadResult> {
+  const problems: VmImagesError[] = [];
+  const libraries = await source.listLibraries();
+  const byName = new Map(libraries.map((l) => [l.name, l]));
+
+  const chosen: Array<{ library: LibraryInfo; scope: LibraryScope }> = [];
+  for (const sel of selections) {
+    const library = byName.get(sel.name);
+    if (library === undefined) {
+      const known = libraries.map((l) => `"${l.name}"`).join(", ") || "none";
+      problems.push(
+        new VmImagesError("source", `library "${sel.name}" does not exist in ${source.description} (libraries there: ${known})`, {
+          library: sel.name,
+        }),
+      );
+    } else {
+      chosen.push({ library, scope: sel.scope });
+    }
+  }
+
+  const listed: Array<{ library: LibraryInfo; scope: LibraryScope; item: LibraryItem }> = [];
+  for (const { library, scope } of chosen) {
+    try {
+      const { items, problems: itemProblems } = await source.listItems(library);
+      problems.push(...itemProblems);
+      for (const item of items) {
+        if (item.type === "vm-template") {
+          options.onWarning?.(`skipping ${describeLocation({ item: item.name, itemId: item.id, library: library.name })}: vm-template items are not VM images VM Operator can publish`);
+          continue;
+        }
+        listed.push({ library, scope, item });
+      }
+    } catch (err) {
+      problems.push(asProblem(err, { library: library.name }, "cannot list its items"));
+    }
+  }
+  problems.push(...duplicateIds(listed));
+
+  const limit = pLimit(options.concurrency ?? 8);
+  let done = 0;
+  const results = await Promise.all(
+    listed.map(({ library, scope, item }) =>
+      limit(async () => {
+        try {
+          const ovf = item.type === "ovf" ? await readMetadata(source, library, item, options.cache) : undefined;
+          return { library, scope, item, ...(ovf ? { ovf } : {}) };
+        } catch (err) {
+          problems.push(asProblem(err, { library: library.name, item: item.name, itemId: item.id, file: item.location }, "cannot read its OVF descriptor"));
+          return undefined;
+        } finally {
+          options.onProgress?.(++done, listed.length);
+        }
+      }),
+    ),
+  );
+
+  if (problems.length) {
+    throw new ProblemsError(`${problems.length} problem(s) reading ${source.description}; nothing was written`, problems);
+  }
+  return { items: results.filter((r): r is NonNullable<typeof r> => r !== undefined) };
+}
+
+async function readMetadata(source: ContentLibrarySource, library: LibraryInfo, item: LibraryItem, cache?: MetadataCache): Promise<OvfMetadata> {
+  const cached = await cache?.get(item);
+  if (cached) return cached;
+  const xml = await source.fetchDescriptor(library, item);
+  const metadata = parseOvfDescriptor(xml, { library: library.name, item: item.name, itemId: item.id, file: item.location });
+  await cache?.put(item, metadata);
+  return metadata;
+}
+
+function duplicateIds(listed: ReadonlyArray<{ library: LibraryInfo; item: LibraryItem }>): VmImagesError[] {
+  const seen = new Map<string, { library: LibraryInfo; item: LibraryItem }>();
+  const problems: VmImagesError[] = [];
+  for (const entry of listed) {
+    const first = seen.get(entry.item.id);
+    if (first === undefined) {
+      seen.set(entry.item.id, entry);
+      continue;
+    }
+    const where = (e: { library: LibraryInfo; item: LibraryItem }) =>
+      describeLocation({ item: e.item.name, library: e.library.name, file: e.item.location });
+    problems.push(
+      new VmImagesError("source", `two items have the id ${entry.item.id}: ${where(first)} and ${where(entry)}; give one of them another id in its .item.json`, {
+        library: entry.library.name,
+        item: entry.item.name,
+        itemId: entry.item.id,
+        file: entry.item.location,
+      }),
+    );
+  }
+  return problems;
+}
+
+function asProblem(err: unknown, where: Parameters<typeof describeLocation>[0], what: string): VmImagesError {
+  if (err instanceof VmImagesError) return err;
+  return new VmImagesError("source", `${describeLocation(where)}: ${what}: ${messageOf(err)}`, where, { cause: err });
+}

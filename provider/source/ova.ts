@@ -1,0 +1,46 @@
+import { createReadStream } from "node:fs";
+import { extract } from "tar-stream";
+
+/** Descriptors are kilobytes; anything larger than this in an OVA is refused before it is buffered. */
+export const MAX_DESCRIPTOR_BYTES = 32 * 1024 * 1024;
+
+export class OvaError extends Error {}
+
+/**
+ * The OVF descriptor of an OVA: the first `.ovf` entry of the tar (DSP0243 puts it first). Only that
+ * entry is read into memory; disks are skipped in the stream and nothing is unpacked to disk.
+ */
+export async function readOvaDescriptor(path: string): Promise<string> {
+  const tar = extract();
+  const file = createReadStream(path);
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const finish = (err: Error | undefined, text?: string) => {
+      if (settled) return;
+      settled = true;
+      file.destroy();
+      tar.destroy();
+      if (err) reject(err);
+      else resolve(text!);
+    };
+    tar.on("entry", (header, stream, next) => {
+      if (header.type !== "file" || !header.name.toLowerCase().endsWith(".ovf")) {
+        stream.on("end", next);
+        stream.resume();
+        return;
+      }
+      if (header.size !== undefined && header.size > MAX_DESCRIPTOR_BYTES) {
+        finish(new OvaError(`its descriptor ${header.name} is ${header.size} bytes, more than the ${MAX_DESCRIPTOR_BYTES} allowed`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", () => finish(undefined, Buffer.concat(chunks).toString("utf8")));
+      stream.on("error", (e: Error) => finish(new OvaError(`its descriptor ${header.name} cannot be read: ${e.message}`)));
+    });
+    tar.on("finish", () => finish(new OvaError("it contains no .ovf descriptor")));
+    tar.on("error", (e: Error) => finish(new OvaError(`it is not a readable OVA (tar) archive: ${e.message}`)));
+    file.on("error", (e: Error) => finish(e));
+    file.pipe(tar);
+  });
+}
