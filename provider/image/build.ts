@@ -92,3 +92,17 @@ function omitEmpty<T extends object>(obj: T): T {
   }
   return out as T;
 }
+
+/**
+ * Keeps a condition's `lastTransitionTime` from the previous manifest of the same image when the
+ * condition itself did not change, so regenerating unchanged input changes no byte.
+ */
+export function keepTransitionTimes(next: ImageManifest, previous: ImageManifest | undefined): ImageManifest {
+  if (previous === undefined) return next;
+  const conditions = next.status.conditions.map((c) => {
+    const old = previous.status.conditions?.find((p) => p.type === c.type);
+    const same = old !== undefined && old.status === c.status && old.reason === c.reason && old.message === c.message;
+    return same && typeof old.lastTransitionTime === "string" ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
+  });
+  return { ...next, status: { ...next.status, conditions } };
+}

@@ -45,7 +45,7 @@ export function parseOvfDescriptor(xmlText: string, where: Location = {}): OvfMe
   const { ovfProperties, vmwareSystemProperties, capabilities, defaults } = readProperties(products);
   const config = defaultConfiguration(envelope);
 
-  return {
+  return compact({
     firmware: readFirmware(hardware),
     hardwareVersion: readHardwareVersion(hardware),
     osInfo: readOsInfo(child(vs, "OperatingSystemSection"), products[0]),
@@ -54,7 +54,7 @@ export function parseOvfDescriptor(xmlText: string, where: Location = {}): OvfMe
     vmwareSystemProperties,
     capabilities,
     disks: readDisks(envelope, hardware, config, defaults),
-  };
+  });
 }
 
 function ovfError(where: Location, what: string, cause?: unknown): VmImagesError {

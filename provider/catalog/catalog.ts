@@ -1,0 +1,71 @@
+import { VmImagesError } from "../errors";
+import { ImageManifest, ImageStatus } from "../image/manifest";
+import { ImageKind } from "../types";
+
+/**
+ * The catalog: every image a run produced, in a plain JSON shape that is safe to export from a
+ * Pulumi stack and to read back through a StackReference.
+ */
+export interface CatalogImage {
+  /** The VMI ID, e.g. `vmi-0a0044d7c690bcbea`. */
+  readonly name: string;
+  readonly kind: ImageKind;
+  /** The namespace of a VirtualMachineImage; absent for a ClusterVirtualMachineImage. */
+  readonly namespace?: string;
+  /** The content library item's display name (`status.name`). */
+  readonly displayName: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly status: ImageStatus;
+}
+
+export interface Catalog {
+  /** Sorted: cluster images first, then by namespace, then by name. */
+  readonly images: readonly CatalogImage[];
+}
+
+export function catalogEntry(m: ImageManifest): CatalogImage {
+  return {
+    name: m.metadata.name,
+    kind: m.kind,
+    ...(m.metadata.namespace !== undefined ? { namespace: m.metadata.namespace } : {}),
+    displayName: m.status.name,
+    labels: { ...(m.metadata.labels ?? {}) },
+    status: m.status,
+  };
+}
+
+/** A catalog of manifests. @throws VmImagesError when two images share a name in one scope. */
+export function buildCatalog(manifests: readonly ImageManifest[]): Catalog {
+  const images = manifests.map(catalogEntry).sort(compareImages);
+  for (let i = 1; i < images.length; i++) {
+    if (imageKey(images[i]!) === imageKey(images[i - 1]!)) {
+      const img = images[i]!;
+      throw new VmImagesError(
+        "catalog",
+        `two items make the image ${scopeName(img)}/${img.name} ("${images[i - 1]!.displayName}" and "${img.displayName}"); each item id must be unique`,
+        { item: img.displayName },
+      );
+    }
+  }
+  return { images };
+}
+
+/** `kind/namespace/name`: an image's identity in a catalog. */
+export function imageKey(img: Pick<CatalogImage, "kind" | "namespace" | "name">): string {
+  return `${img.kind}/${img.namespace ?? ""}/${img.name}`;
+}
+
+/** `cluster` or `namespace team-a`, for messages. */
+export function scopeName(img: Pick<CatalogImage, "namespace">): string {
+  return img.namespace === undefined ? "cluster" : `namespace ${img.namespace}`;
+}
+
+export function compareImages(a: CatalogImage, b: CatalogImage): number {
+  const ka = [a.namespace === undefined ? 0 : 1, a.namespace ?? "", a.name];
+  const kb = [b.namespace === undefined ? 0 : 1, b.namespace ?? "", b.name];
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i]! < kb[i]!) return -1;
+    if (ka[i]! > kb[i]!) return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,155 @@
+import { Command, CommanderError, Option } from "commander";
+import { SingleBar, Presets } from "cli-progress";
+import { stringify } from "yaml";
+import { buildCatalog, CatalogImage } from "../catalog/catalog";
+import { diffCatalogs, formatDiff } from "../catalog/diff";
+import { resolveImage } from "../catalog/resolve";
+import { matchesSelector, parseSelector } from "../catalog/selector";
+import { loadConfig, VmImagesConfig } from "../config";
+import { VmImagesError, messageOf } from "../errors";
+import { generateImages, Generated } from "../generate";
+import { planFolder, renderFolder } from "../render/folder";
+import { readManifestsFolder } from "../render/manifests";
+import { applyPlan, readOwnedFiles, OwnedFiles } from "../render/write";
+import { DirectorySource } from "../source/directory";
+import { ContentLibrarySource } from "../source/source";
+import { imageTable } from "./table";
+
+/** Where the CLI writes; tests pass their own. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether stderr is a terminal (progress bars are drawn only there). */
+  readonly tty: boolean;
+}
+
+const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  tty: Boolean(process.stderr.isTTY),
+};
+
+/** Runs the `vmimages` command line; resolves to the exit code (0 ok, 1 failure, 2 usage). */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    io.err(`error: ${messageOf(err)}\n`);
+    return 1;
+  }
+}
+
+function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command("vmimages")
+    .description("vSphere Content Library items as VM Operator image manifests")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+
+  program
+    .command("generate")
+    .description("read the libraries and write one manifest per image and a kustomization.yaml into the output folder")
+    .requiredOption("-c, --config <file>", "vmimages.yaml configuration")
+    .requiredOption("-o, --out <dir>", "GitOps output folder")
+    .option("-v, --verbose", "print every change and counts")
+    .option("--no-progress", "never draw a progress bar")
+    .action(async (opts: { config: string; out: string; verbose?: boolean; progress: boolean }) => {
+      const config = await loadConfig(opts.config);
+      const owned = await readOwnedFiles(opts.out);
+      const generated = await run(config, owned, io, opts.progress);
+      const plan = planFolder(owned.files, renderFolder(generated.manifests));
+      await applyPlan(opts.out, plan);
+      const diff = diffCatalogs(buildCatalog(owned.manifests), generated.catalog);
+      if (opts.verbose) for (const line of formatDiff(diff)) io.err(`${line}\n`);
+      io.err(
+        `${generated.manifests.length} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
+          `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
+      );
+    });
+
+  program
+    .command("diff")
+    .description("show what generate would change in the output folder, without writing")
+    .requiredOption("-c, --config <file>", "vmimages.yaml configuration")
+    .requiredOption("-o, --out <dir>", "GitOps output folder")
+    .option("--exit-code", "exit 3 when there are changes (for CI)")
+    .option("--no-progress", "never draw a progress bar")
+    .action(async (opts: { config: string; out: string; exitCode?: boolean; progress: boolean }) => {
+      const config = await loadConfig(opts.config);
+      const owned = await readOwnedFiles(opts.out);
+      const generated = await run(config, owned, io, opts.progress);
+      const lines = formatDiff(diffCatalogs(buildCatalog(owned.manifests), generated.catalog));
+      io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
+      if (opts.exitCode && lines.length) setCode(3);
+    });
+
+  program
+    .command("resolve")
+    .description("print the VMI ID a display name (or VMI ID) resolves to, namespace first, then cluster")
+    .argument("<name>", "display name or vmi- ID")
+    .requiredOption("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("-n, --namespace <ns>", "namespace the name is resolved in (else only cluster images)")
+    .option("--strict", "also fail when the display name exists in both the namespace and the cluster")
+    .option("--require-capability <cap>", "capability the image must have (repeatable)", collect, [] as string[])
+    .action(async (name: string, opts: { manifests: string; namespace?: string; strict?: boolean; requireCapability: string[] }) => {
+      const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
+      const image = resolveImage(catalog, name, opts.namespace, { strict: opts.strict, requireCapabilities: opts.requireCapability });
+      io.out(`${image.name}\n`);
+    });
+
+  program
+    .command("list")
+    .description("list images as `kubectl get vmi -o wide` shows them (cluster images unless a namespace is given)")
+    .requiredOption("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("-n, --namespace <ns>", "VirtualMachineImages of this namespace")
+    .option("-A, --all-namespaces", "VirtualMachineImages of every namespace")
+    .option("-l, --selector <selector>", "label selector, e.g. os.image.vmoperator.vmware.com/type=Linux")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"))
+    .action(async (opts: { manifests: string; namespace?: string; allNamespaces?: boolean; selector?: string; output: string }) => {
+      if (opts.namespace && opts.allNamespaces) throw new VmImagesError("config", "use --namespace or --all-namespaces, not both");
+      const selector = parseSelector(opts.selector ?? "");
+      const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
+      const inScope = (i: CatalogImage) =>
+        opts.allNamespaces ? i.namespace !== undefined : opts.namespace ? i.namespace === opts.namespace : i.namespace === undefined;
+      const images = catalog.images.filter((i) => inScope(i) && matchesSelector(i.labels, selector));
+      if (opts.output === "json") io.out(`${JSON.stringify(images, null, 2)}\n`);
+      else if (opts.output === "yaml") io.out(stringify(images, { lineWidth: 0 }));
+      else if (images.length === 0) io.err("No resources found\n");
+      else io.out(`${imageTable(images, Boolean(opts.allNamespaces))}\n`);
+    });
+
+  return program;
+}
+
+async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, progress: boolean): Promise<Generated> {
+  const source = openSource(config);
+  const bar = progress && io.tty ? new SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, Presets.shades_classic) : undefined;
+  try {
+    return await generateImages(source, config.libraries, {
+      apiVersion: config.apiVersion,
+      naming: config.naming,
+      previous: owned.manifests,
+      onWarning: (m) => io.err(`warning: ${m}\n`),
+      onProgress: (done, total) => {
+        if (!bar) return;
+        if (done === 1) bar.start(total, 0);
+        bar.update(done);
+      },
+    });
+  } finally {
+    bar?.stop();
+    await source.close();
+  }
+}
+
+export function openSource(config: VmImagesConfig): ContentLibrarySource {
+  return new DirectorySource(config.source.directory);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

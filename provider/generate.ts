@@ -1,0 +1,43 @@
+import { Catalog, buildCatalog, imageKey } from "./catalog/catalog";
+import { buildImage, keepTransitionTimes } from "./image/build";
+import { ImageManifest } from "./image/manifest";
+import { NamingStrategy } from "./image/naming";
+import { LibrarySelection, ReadOptions, readLibraries } from "./read";
+import { ContentLibrarySource } from "./source/source";
+import { ApiVersion } from "./types";
+
+export interface GenerateOptions extends ReadOptions {
+  readonly apiVersion?: ApiVersion;
+  readonly naming?: NamingStrategy;
+  /** RFC 3339 time stamped on new conditions. @default now, to the second */
+  readonly now?: string;
+  /** Manifests of the previous run, whose unchanged conditions keep their timestamps. */
+  readonly previous?: readonly ImageManifest[];
+}
+
+export interface Generated {
+  readonly manifests: readonly ImageManifest[];
+  readonly catalog: Catalog;
+}
+
+/** Reads the libraries and builds one image manifest per item, sorted like the catalog. */
+export async function generateImages(
+  source: ContentLibrarySource,
+  libraries: readonly LibrarySelection[],
+  options: GenerateOptions = {},
+): Promise<Generated> {
+  const { items } = await readLibraries(source, libraries, options);
+  const now = options.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const previous = new Map((options.previous ?? []).map((m) => [manifestKey(m), m]));
+  const manifests = items.map((read) => {
+    const image = buildImage(read, read.scope, { apiVersion: options.apiVersion, naming: options.naming, now });
+    return keepTransitionTimes(image, previous.get(manifestKey(image)));
+  });
+  const catalog = buildCatalog(manifests);
+  const order = new Map(catalog.images.map((img, i) => [imageKey(img), i]));
+  return { manifests: [...manifests].sort((a, b) => order.get(manifestKey(a))! - order.get(manifestKey(b))!), catalog };
+}
+
+export function manifestKey(m: ImageManifest): string {
+  return imageKey({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
+}

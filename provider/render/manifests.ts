@@ -1,0 +1,44 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { VmImagesError, messageOf } from "../errors";
+import { ImageManifest } from "../image/manifest";
+
+const IMAGE_KINDS = new Set(["VirtualMachineImage", "ClusterVirtualMachineImage"]);
+
+/**
+ * Every VirtualMachineImage and ClusterVirtualMachineImage in the YAML files below `dir`
+ * (multi-document files included), whoever wrote them.
+ * @throws VmImagesError naming the file that cannot be read or parsed.
+ */
+export async function readManifestsFolder(dir: string): Promise<ImageManifest[]> {
+  let stat;
+  try {
+    stat = await fs.stat(dir);
+  } catch (err) {
+    throw new VmImagesError("output", `cannot read the manifests folder ${dir}: ${messageOf(err)}`, { file: dir });
+  }
+  if (!stat.isDirectory()) throw new VmImagesError("output", `${dir} is not a folder of manifests`, { file: dir });
+  const out: ImageManifest[] = [];
+  for (const file of (await yamlFiles(dir)).sort()) {
+    const text = await fs.readFile(file, "utf8");
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length) throw new VmImagesError("output", `${file} is not valid YAML: ${doc.errors[0]!.message}`, { file });
+      const value = doc.toJS() as Partial<ImageManifest> | null;
+      if (value && typeof value === "object" && IMAGE_KINDS.has(value.kind as string) && value.metadata?.name) {
+        out.push(value as ImageManifest);
+      }
+    }
+  }
+  return out;
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await yamlFiles(full)));
+    else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(full);
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { VmImagesError, messageOf } from "../errors";
+import { ImageManifest } from "../image/manifest";
+import { FolderPlan, GENERATED_MARK, KUSTOMIZATION, OWNED_FILE } from "./folder";
+
+/** The files of a GitOps folder that a previous run wrote, and the manifests they hold. */
+export interface OwnedFiles {
+  readonly files: Map<string, string>;
+  readonly manifests: ImageManifest[];
+}
+
+/**
+ * Reads what a previous run wrote into `dir`: the kustomization and the image files it lists.
+ * A missing folder is an empty one.
+ * @throws VmImagesError when `dir` has a kustomization.yaml that vmimages did not write.
+ */
+export async function readOwnedFiles(dir: string): Promise<OwnedFiles> {
+  const files = new Map<string, string>();
+  const manifests: ImageManifest[] = [];
+  const kustomizationPath = path.join(dir, KUSTOMIZATION);
+  let kustomization: string;
+  try {
+    kustomization = await fs.readFile(kustomizationPath, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { files, manifests };
+    throw new VmImagesError("output", `cannot read ${kustomizationPath}: ${messageOf(err)}`, { file: kustomizationPath });
+  }
+  if (!kustomization.includes(GENERATED_MARK)) {
+    throw new VmImagesError(
+      "output",
+      `${kustomizationPath} was not written by vmimages; choose an empty output folder, or remove it if the folder is vmimages' own`,
+      { file: kustomizationPath },
+    );
+  }
+  files.set(KUSTOMIZATION, kustomization);
+  const listed = (parseYamlSafe(kustomization) as { resources?: unknown } | undefined)?.resources;
+  for (const rel of Array.isArray(listed) ? listed : []) {
+    if (typeof rel !== "string" || !OWNED_FILE.test(rel)) continue;
+    try {
+      const content = await fs.readFile(path.join(dir, rel), "utf8");
+      files.set(rel, content);
+      const doc = parseYamlSafe(content) as ImageManifest | undefined;
+      if (doc?.metadata?.name && doc.status?.conditions) manifests.push(doc);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new VmImagesError("output", `cannot read ${path.join(dir, rel)}: ${messageOf(err)}`, { file: rel });
+    }
+  }
+  return { files, manifests };
+}
+
+/**
+ * Applies a plan: each file is written to a temporary name and renamed into place, image files
+ * first and the kustomization last, so a reader never sees a half-written file.
+ */
+export async function applyPlan(dir: string, plan: FolderPlan): Promise<void> {
+  const ordered = [...plan.write].sort(([a], [b]) => Number(a === KUSTOMIZATION) - Number(b === KUSTOMIZATION));
+  for (const [rel, content] of ordered) {
+    const target = path.join(dir, rel);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      await fs.writeFile(tmp, content);
+      await fs.rename(tmp, target);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw new VmImagesError("output", `cannot write ${target}: ${messageOf(err)}`, { file: target }, { cause: err });
+    }
+  }
+  for (const rel of plan.remove) {
+    await fs.rm(path.join(dir, rel), { force: true });
+    await removeEmptyParents(dir, path.dirname(rel));
+  }
+}
+
+/** Removes the folders a removed file leaves empty, up to (not including) `dir`. */
+async function removeEmptyParents(dir: string, rel: string): Promise<void> {
+  for (let p = rel; p && p !== "." && p !== "/"; p = path.dirname(p)) {
+    try {
+      await fs.rmdir(path.join(dir, p));
+    } catch {
+      return;
+    }
+  }
+}
+
+function parseYamlSafe(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch {
+    return undefined;
+  }
+}

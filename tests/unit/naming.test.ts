@@ -1,0 +1,33 @@
+import fc from "fast-check";
+import { clitemName, namingItemId, vmiName } from "../../provider/image/naming";
+import { ItemId } from "../../provider/types";
+
+describe("image naming", () => {
+  test.each([
+    ["e1968c25-dd84-4506-8dc7-9beacb6b688e", "vmi-0a0044d7c690bcbea"],
+    ["E1968C25-DD84-4506-8DC7-9BEACB6B688E".toLowerCase(), "vmi-0a0044d7c690bcbea"],
+  ])("names item %s %s (SHA-1 of the id without hyphens, 17 hex characters)", (id, name) => {
+    expect(vmiName(id)).toBe(name);
+  });
+
+  test("gives the ContentLibraryItem the same hash with a clitem- prefix", () => {
+    expect(clitemName("e1968c25-dd84-4506-8dc7-9beacb6b688e")).toBe("clitem-0a0044d7c690bcbea");
+  });
+
+  test("every generated name is a valid DNS-1123 label of 21 characters", () => {
+    fc.assert(
+      fc.property(fc.uuid(), (id) => {
+        const name = vmiName(id);
+        expect(name).toMatch(/^vmi-[0-9a-f]{17}$/);
+        expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      }),
+    );
+  });
+
+  test("preferSourceId names a subscribed item after its publisher's item, fromItemId after itself", () => {
+    const item = { id: "11111111-1111-1111-1111-111111111111" as ItemId, sourceId: "22222222-2222-2222-2222-222222222222" as ItemId };
+    expect(namingItemId(item, "preferSourceId")).toBe(item.sourceId);
+    expect(namingItemId(item, "fromItemId")).toBe(item.id);
+    expect(namingItemId({ id: item.id }, "preferSourceId")).toBe(item.id);
+  });
+});
