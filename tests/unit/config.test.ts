@@ -1,0 +1,38 @@
+import { parseConfig } from "../../provider/config";
+
+describe("vmimages.yaml", () => {
+  test("reads libraries with their scope and resolves the folder against the config file", () => {
+    const config = parseConfig(
+      `source:\n  directory: ./library\nlibraries:\n  - name: base\n    scope: cluster\n  - name: team\n    namespace: team-a\n`,
+      "/repo/gitops/vmimages.yaml",
+    );
+    expect(config).toEqual({
+      apiVersion: "vmoperator.vmware.com/v1alpha5",
+      naming: "fromItemId",
+      source: { kind: "directory", directory: "/repo/gitops/library" },
+      libraries: [
+        { name: "base", scope: { kind: "cluster" } },
+        { name: "team", scope: { kind: "namespace", namespace: "team-a" } },
+      ],
+    });
+  });
+
+  test("reports every problem at once, naming the file", () => {
+    const text = `apiVersion: vmoperator.vmware.com/v1alpha1\nnaming: random\nlibraries:\n  - name: a\n  - name: a\n    scope: cluster\n  - scope: cluster\n  - name: b\n    namespace: Team_A\n`;
+    expect(() => parseConfig(text, "vmimages.yaml")).toThrow(
+      [
+        "vmimages.yaml is not a valid vmimages configuration:",
+        '  - apiVersion "vmoperator.vmware.com/v1alpha1" is not supported (use one of vmoperator.vmware.com/v1alpha3, vmoperator.vmware.com/v1alpha4, vmoperator.vmware.com/v1alpha5, vmoperator.vmware.com/v1alpha6)',
+        "  - naming \"random\" must be fromItemId or preferSourceId",
+        '  - "source" is missing: give source.directory (a folder of libraries)',
+        '  - library "a" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got undefined',
+        '  - libraries[2] needs a "name"',
+        '  - library "b" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got "Team_A"',
+      ].join("\n"),
+    );
+  });
+
+  test("a file that is not YAML is named in the error", () => {
+    expect(() => parseConfig("libraries: [", "cfg.yaml")).toThrow(/^cfg\.yaml is not valid YAML/);
+  });
+});

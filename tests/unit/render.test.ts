@@ -1,0 +1,69 @@
+import { parse } from "yaml";
+import { buildImage } from "../../provider/image/build";
+import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/render/folder";
+import { renderYaml } from "../../provider/render/yaml";
+import { ItemId } from "../../provider/types";
+
+const manifest = (id: string, ns?: string) =>
+  buildImage(
+    { library: { id: "l", name: "lib", type: "OFFLINE" }, item: { id: id as ItemId, name: `image ${id.slice(0, 4)}`, type: "iso", contentVersion: "yes" } },
+    ns ? { kind: "namespace", namespace: ns } : { kind: "cluster" },
+    { now: "2026-01-02T03:04:05Z" },
+  );
+
+describe("YAML rendering", () => {
+  test("puts apiVersion, kind, metadata, spec, status first and sorts every other key", () => {
+    const text = renderYaml({ status: { b: 1, a: 2 }, kind: "K", zz: 1, metadata: { name: "img" }, apiVersion: "v1" });
+    expect(text).toBe("apiVersion: v1\nkind: K\nmetadata:\n  name: img\nstatus:\n  a: 2\n  b: 1\nzz: 1\n");
+  });
+
+  test("quotes strings a YAML 1.1 reader (kubectl, Argo CD) would take for a timestamp, boolean or number", () => {
+    const text = renderYaml({ a: "2026-01-02T03:04:05Z", b: "yes", c: "on", d: "5.0", e: "True" });
+    expect(text).toBe('a: "2026-01-02T03:04:05Z"\nb: "yes"\nc: "on"\nd: "5.0"\ne: "True"\n');
+  });
+
+  test("never folds long strings", () => {
+    const long = "x ".repeat(100).trim();
+    expect(renderYaml({ long }).split("\n")).toHaveLength(2);
+  });
+
+  test("renders the same bytes for the same manifest, and parses back to it", () => {
+    const m = manifest("e1968c25-dd84-4506-8dc7-9beacb6b688e");
+    expect(renderYaml(m)).toBe(renderYaml(JSON.parse(JSON.stringify(m))));
+    expect(parse(renderYaml(m))).toEqual(m);
+  });
+});
+
+describe("the GitOps folder", () => {
+  const a = manifest("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa");
+  const b = manifest("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", "team-a");
+
+  test("puts cluster images under cluster/ and namespaced ones under namespaces/<ns>/", () => {
+    expect(manifestPath(a)).toBe(`cluster/${a.metadata.name}.yaml`);
+    expect(manifestPath(b)).toBe(`namespaces/team-a/${b.metadata.name}.yaml`);
+  });
+
+  test("lists every image file in a kustomization.yaml, sorted", () => {
+    const files = renderFolder([b, a]);
+    expect([...files.keys()]).toEqual([manifestPath(a), KUSTOMIZATION, manifestPath(b)]);
+    expect(parse(files.get(KUSTOMIZATION)!)).toEqual({
+      apiVersion: "kustomize.config.k8s.io/v1beta1",
+      kind: "Kustomization",
+      resources: [manifestPath(a), manifestPath(b)],
+    });
+  });
+
+  test("plans writes only for changed files and removes files of vanished images", () => {
+    const before = renderFolder([a, b]);
+    const after = renderFolder([a]);
+    const plan = planFolder(before, after);
+    expect(plan.write.map(([p]) => p)).toEqual([KUSTOMIZATION]);
+    expect(plan.remove).toEqual([manifestPath(b)]);
+    expect(plan.unchanged).toEqual([manifestPath(a)]);
+  });
+
+  test("an unchanged folder plans nothing", () => {
+    const files = renderFolder([a, b]);
+    expect(planFolder(files, renderFolder([a, b]))).toEqual({ write: [], remove: [], unchanged: [...files.keys()] });
+  });
+});
