@@ -129,12 +129,14 @@ export function parseSidecar(text: string, where: { library: string; file: strin
   return out;
 }
 
+/** Every file below `dir`; a link that cannot be followed is listed too, so reading it reports it. */
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await fs.readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(full)));
-    else if (e.isFile()) out.push(full);
+    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await fs.stat(full).then((s) => s.isDirectory(), () => false)));
+    if (isDir) out.push(...(await walk(full)));
+    else if (e.isFile() || e.isSymbolicLink()) out.push(full);
   }
   return out;
 }

@@ -31,7 +31,7 @@ export function crdValidator(kind: string, apiVersion: string): ValidateFunction
   ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat("date-time", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
   ajv.addFormat("byte", true);
-  const validate = ajv.compile(closeObjects(schema));
+  const validate = ajv.compile(closeObjects(schema) as object);
   cache.set(key, validate);
   return validate;
 }

@@ -1,0 +1,18 @@
+/**
+ * The public API of pulumi-vmimages. Everything else is internal and may change.
+ */
+export type { Catalog, CatalogImage } from "../provider/catalog/catalog";
+export { buildCatalog } from "../provider/catalog/catalog";
+export type { ResolveOptions } from "../provider/catalog/resolve";
+export { resolveImage } from "../provider/catalog/resolve";
+export type { CatalogDiff, ChangedImage } from "../provider/catalog/diff";
+export { diffCatalogs, formatDiff } from "../provider/catalog/diff";
+export { parseSelector, matchesSelector } from "../provider/catalog/selector";
+export type { ImageManifest, ImageStatus, Condition } from "../provider/image/manifest";
+export { vmiName, clitemName } from "../provider/image/naming";
+export type { NamingStrategy } from "../provider/image/naming";
+export { VmImagesError, ProblemsError } from "../provider/errors";
+export type { VmImagesErrorCode, Location } from "../provider/errors";
+export { SUPPORTED_API_VERSIONS, DEFAULT_API_VERSION } from "../provider/types";
+export type { ApiVersion, ImageKind, LibraryScope } from "../provider/types";
+export type { LibrarySelection } from "../provider/read";

@@ -1,0 +1,238 @@
+import { execFile } from "node:child_process";
+import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { parse } from "yaml";
+import { main } from "../../provider/cli/main";
+import { crdErrors } from "../helpers/crd";
+import { corpusAvailable } from "../helpers/corpus";
+import { copyExample, makeOva, PROJECT, snapshot, writeTree } from "../helpers/library";
+import { ovf } from "../helpers/ovf";
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function vmimages(...args: string[]): Promise<Run> {
+  let out = "";
+  let err = "";
+  const code = await main(["node", "vmimages", ...args], { out: (t) => (out += t), err: (t) => (err += t), tty: false });
+  return { code, out, err };
+}
+
+const PHOTON = "vmi-0a0044d7c690bcbea";
+
+describe("vmimages generate on the example library", () => {
+  const ex = copyExample();
+  let first: Run;
+  beforeAll(async () => {
+    first = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+  });
+
+  test("writes one manifest per item and a kustomization listing them", () => {
+    expect(first.code).toBe(0);
+    const kustomization = parse(readFileSync(path.join(ex.out, "kustomization.yaml"), "utf8"));
+    expect(kustomization.resources).toHaveLength(5);
+    expect(kustomization.resources).toContain(`cluster/${PHOTON}.yaml`);
+    expect(kustomization.resources.filter((r: string) => r.startsWith("namespaces/team-a/"))).toHaveLength(2);
+    for (const rel of kustomization.resources) expect(existsSync(path.join(ex.out, rel))).toBe(true);
+    expect(first.err).toContain("5 image(s)");
+  });
+
+  (corpusAvailable() ? test : test.skip)("every manifest written validates against VM Operator's CRD", () => {
+    const kustomization = parse(readFileSync(path.join(ex.out, "kustomization.yaml"), "utf8"));
+    for (const rel of kustomization.resources) {
+      const manifest = parse(readFileSync(path.join(ex.out, rel), "utf8"));
+      expect([rel, crdErrors(manifest)]).toEqual([rel, []]);
+    }
+  });
+
+  test("re-running on unchanged input changes no byte and rewrites no file", async () => {
+    const before = snapshot(ex.out);
+    const again = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(again.code).toBe(0);
+    expect(snapshot(ex.out)).toEqual(before);
+    expect(again.err).toContain("0 added, 0 changed, 0 removed; 0 file(s) written, 0 removed, 6 unchanged");
+  });
+
+  test("diff, then generate, show and apply one change, one addition and one removal, touching nothing else", async () => {
+    writeFileSync(path.join(ex.out, "README.md"), "my notes\n");
+    const photonFile = path.join(ex.library, "base-images/linux/photon-5.ovf");
+    writeFileSync(photonFile, readFileSync(photonFile, "utf8").replace("<Version>5.0</Version>", "<Version>5.1</Version>"));
+    writeTree(ex.library, { "team-a/rocky-9.ovf": ovf({ osType: "rockylinux_64Guest", systemType: "vmx-21" }) });
+    rmSync(path.join(ex.library, "team-a/centos-7-legacy.ovf"));
+    const before = snapshot(ex.out);
+    const photonBefore = parse(before[`cluster/${PHOTON}.yaml`]!.content);
+
+    const diff = await vmimages("diff", "--config", ex.config, "--out", ex.out, "--exit-code");
+    expect(diff.code).toBe(3);
+    const lines = diff.out.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\+ VirtualMachineImage vmi-[0-9a-f]{17} "rocky-9" \(namespace team-a\)$/);
+    expect(lines[1]).toBe(`~ ClusterVirtualMachineImage ${PHOTON} "Photon OS 5.0" (cluster): status.productInfo.version, status.providerContentVersion`);
+    expect(lines[2]).toMatch(/^- VirtualMachineImage vmi-[0-9a-f]{17} "centos-7-legacy" \(namespace team-a\)$/);
+    expect(snapshot(ex.out)).toEqual(before);
+
+    const gen = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(gen.code).toBe(0);
+    const after = snapshot(ex.out);
+    expect(after["README.md"]).toEqual(before["README.md"]);
+    const photonAfter = parse(after[`cluster/${PHOTON}.yaml`]!.content);
+    expect(photonAfter.status.productInfo.version).toBe("5.1");
+    expect(photonAfter.status.conditions[0].lastTransitionTime).toBe(photonBefore.status.conditions[0].lastTransitionTime);
+    const removed = lines[2]!.split(" ")[2]!;
+    expect(existsSync(path.join(ex.out, `namespaces/team-a/${removed}.yaml`))).toBe(false);
+    expect(parse(after["kustomization.yaml"]!.content).resources).toHaveLength(5);
+  });
+});
+
+describe("vmimages generate refuses bad input and writes nothing", () => {
+  const cases: Array<[string, (lib: string) => Promise<void> | void, RegExp[]]> = [
+    ["a truncated OVF", (lib) => writeTree(lib, { "team-a/broken.ovf": ovf().slice(0, 400) }), [/library "team-a" at .*broken\.ovf: the OVF descriptor is not well-formed XML/]],
+    ["a document that is not an OVF", (lib) => writeTree(lib, { "team-a/pom.ovf": `<?xml version="1.0"?><project/>` }), [/pom\.ovf: the file is not an OVF descriptor: its root element is <project>/]],
+    [
+      "an entity-expansion bomb",
+      (lib) => writeTree(lib, { "team-a/bomb.ovf": `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><Envelope>&b;</Envelope>` }),
+      [/bomb\.ovf: the OVF descriptor contains a DOCTYPE declaration/],
+    ],
+    ["an unreadable file", (lib) => symlinkSync(path.join(lib, "gone.ovf"), path.join(lib, "team-a/dangling.ovf")), [/library "team-a" at .*dangling\.ovf: .*ENOENT/]],
+    ["a sidecar with an invalid id", (lib) => writeTree(lib, { "team-a/centos-7-legacy.item.json": `{"id": "123"}` }), [/library "team-a": sidecar .*centos-7-legacy\.item\.json has an invalid "id": "123" is not a UUID/]],
+    [
+      "two items with the same id",
+      (lib) => writeTree(lib, { "team-a/copy.ovf": ovf(), "team-a/copy.item.json": `{"id": "e1968c25-dd84-4506-8dc7-9beacb6b688e"}` }),
+      [/two items have the id e1968c25-dd84-4506-8dc7-9beacb6b688e: item "Photon OS 5\.0" in library "base-images" at .*photon-5\.ovf and item "copy" in library "team-a" at .*copy\.ovf/],
+    ],
+    [
+      "an OVA cut short",
+      async (lib) => writeTree(lib, { "team-a/cut.ova": (await makeOva([["cut.ovf", ovf()], ["disk.vmdk", Buffer.alloc(4096)]])).subarray(0, 300) }),
+      [/library "team-a" at .*cut\.ova/],
+    ],
+  ];
+
+  test.each(cases)("%s", async (_what, breakIt, messages) => {
+    const ex = copyExample();
+    expect((await vmimages("generate", "--config", ex.config, "--out", ex.out)).code).toBe(0);
+    const before = snapshot(ex.out);
+    await breakIt(ex.library);
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    for (const m of messages) expect(run.err).toMatch(m);
+    expect(run.err).toContain("nothing was written");
+    expect(snapshot(ex.out)).toEqual(before);
+  });
+
+  test("every problem of a run is reported together", async () => {
+    const ex = copyExample();
+    writeTree(ex.library, { "team-a/one.ovf": "<Envelope>", "base-images/two.ovf": "<nope/>" });
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/2 problem\(s\) reading folder/);
+    expect(run.err).toMatch(/one\.ovf/);
+    expect(run.err).toMatch(/two\.ovf/);
+    expect(existsSync(ex.out)).toBe(false);
+  });
+
+  test("a library named in the config that does not exist is named, with the libraries there", async () => {
+    const ex = copyExample();
+    writeFileSync(ex.config, "source:\n  directory: ./library\nlibraries:\n  - name: golden\n    scope: cluster\n");
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(`library "golden" does not exist in folder ${ex.library} (libraries there: "base-images", "team-a")`);
+    expect(existsSync(ex.out)).toBe(false);
+  });
+
+  test("a kustomization.yaml that vmimages did not write is never overwritten", async () => {
+    const ex = copyExample();
+    writeTree(ex.out, { "kustomization.yaml": "resources: [app.yaml]\n" });
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain("kustomization.yaml was not written by vmimages");
+    expect(readFileSync(path.join(ex.out, "kustomization.yaml"), "utf8")).toBe("resources: [app.yaml]\n");
+  });
+
+  test("a missing config file is named", async () => {
+    const run = await vmimages("generate", "--config", "/nonexistent/vmimages.yaml", "--out", "/tmp/x");
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/cannot read the configuration \/nonexistent\/vmimages\.yaml/);
+  });
+});
+
+describe("vmimages resolve and list", () => {
+  const ex = copyExample();
+  beforeAll(async () => {
+    writeTree(ex.library, {
+      "team-a/dup1.ovf": ovf(),
+      "team-a/dup1.item.json": `{"name": "Duplicate"}`,
+      "team-a/dup2.ovf": ovf(),
+      "team-a/dup2.item.json": `{"name": "Duplicate"}`,
+    });
+    expect((await vmimages("generate", "--config", ex.config, "--out", ex.out)).code).toBe(0);
+  });
+
+  test("prints the VMI ID of a display name, namespace first", async () => {
+    const inCluster = await vmimages("resolve", "Ubuntu 24.04 LTS", "--manifests", ex.out);
+    const inTeamA = await vmimages("resolve", "Ubuntu 24.04 LTS", "--manifests", ex.out, "--namespace", "team-a");
+    expect(inCluster).toEqual({ code: 0, out: expect.stringMatching(/^vmi-[0-9a-f]{17}\n$/), err: "" });
+    expect(inTeamA.code).toBe(0);
+    expect(inTeamA.out).not.toBe(inCluster.out);
+    expect((await vmimages("resolve", PHOTON, "--manifests", ex.out, "-n", "team-a")).out).toBe(`${PHOTON}\n`);
+  });
+
+  test("fails with the reason on stderr for unknown, ambiguous and strict-ambiguous names", async () => {
+    const missing = await vmimages("resolve", "Windows", "--manifests", ex.out, "-n", "team-a");
+    expect(missing).toEqual({ code: 1, out: "", err: expect.stringContaining(`no image named "Windows" in namespace "team-a" or the cluster`) });
+    const dup = await vmimages("resolve", "Duplicate", "--manifests", ex.out, "-n", "team-a");
+    expect(dup.code).toBe(1);
+    expect(dup.err.match(/vmi-[0-9a-f]{17} \(namespace team-a\)/g)).toHaveLength(2);
+    const strict = await vmimages("resolve", "Ubuntu 24.04 LTS", "--manifests", ex.out, "-n", "team-a", "--strict");
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain("ambiguous in namespace \"team-a\" and the cluster (strict)");
+  });
+
+  test("--require-capability fails naming the missing capability", async () => {
+    const ok = await vmimages("resolve", "Photon OS 5.0", "--manifests", ex.out, "--require-capability", "cloud-init");
+    expect(ok.code).toBe(0);
+    const bad = await vmimages("resolve", "Photon OS 5.0", "--manifests", ex.out, "--require-capability", "cloud-init", "--require-capability", "nvidia-vgpu");
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain(`lacks the required capability nvidia-vgpu (it has: cloud-init, guest-customization)`);
+  });
+
+  test("lists cluster images as kubectl get -o wide prints them", async () => {
+    const run = await vmimages("list", "--manifests", ex.out);
+    const lines = run.out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^NAME\s+DISPLAY NAME\s+TYPE\s+IMAGE VERSION\s+OS NAME\s+OS VERSION\s+HARDWARE VERSION\s+CAPABILITIES$/);
+    expect(lines).toHaveLength(4);
+    expect(lines.find((l) => l.startsWith(PHOTON))).toMatch(/Photon OS 5\.0\s+OVF\s+5\.0\s+Linux\s+5\.0\s+19\s+\["cloud-init","guest-customization"\]$/);
+  });
+
+  test("filters by namespace and label selector, and prints JSON", async () => {
+    const all = await vmimages("list", "--manifests", ex.out, "-A");
+    expect(all.out.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME/);
+    const linuxCloudInit = await vmimages("list", "--manifests", ex.out, "-l", "os.image.vmoperator.vmware.com/type=Linux,capability.image.vmoperator.vmware.com/cloud-init", "-o", "json");
+    const names = JSON.parse(linuxCloudInit.out).map((i: { displayName: string }) => i.displayName);
+    expect(names).toEqual(["Photon OS 5.0", "Ubuntu 24.04 LTS"]);
+    const teamA = JSON.parse((await vmimages("list", "--manifests", ex.out, "-n", "team-a", "-o", "json")).out);
+    expect(teamA.every((i: { namespace: string }) => i.namespace === "team-a")).toBe(true);
+    expect(teamA).toHaveLength(4);
+  });
+
+  test("a bad selector is a usage error naming it", async () => {
+    const run = await vmimages("list", "--manifests", ex.out, "-l", "a b");
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(`invalid label selector "a b"`);
+  });
+});
+
+describe("the vmimages executable", () => {
+  test("runs from bin/ after the build and exits non-zero on bad usage", async () => {
+    const bin = path.join(PROJECT, "bin/vmimages.js");
+    chmodSync(bin, 0o755);
+    const ex = copyExample();
+    const exec = promisify(execFile);
+    const ok = await exec(process.execPath, [bin, "generate", "--config", ex.config, "--out", ex.out, "--no-progress"]);
+    expect(ok.stderr).toContain("5 image(s)");
+    await expect(exec(process.execPath, [bin, "resolve"])).rejects.toMatchObject({ code: 2 });
+  });
+});
