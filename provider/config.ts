@@ -16,7 +16,25 @@ export interface VmImagesConfig {
   readonly libraries: readonly LibrarySelection[];
 }
 
-export type SourceConfig = { readonly kind: "directory"; readonly directory: string };
+export type SourceConfig = { readonly kind: "directory"; readonly directory: string } | VcenterSourceConfig;
+
+/**
+ * `source.vcenter`. Absent fields come from the environment vSphere tooling uses: VSPHERE_SERVER,
+ * VSPHERE_USER, the variable named by `passwordEnv` (default VSPHERE_PASSWORD) and
+ * VSPHERE_ALLOW_UNVERIFIED_SSL. The password itself never appears in the file.
+ */
+export interface VcenterSourceConfig {
+  readonly kind: "vcenter";
+  readonly server?: string;
+  readonly username?: string;
+  /** @default VSPHERE_PASSWORD */
+  readonly passwordEnv: string;
+  readonly insecure?: boolean;
+  /** A PEM CA bundle, relative to the config file. */
+  readonly caFile?: string;
+  readonly thumbprint?: string;
+  readonly concurrency?: number;
+}
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -47,11 +65,15 @@ export function parseConfig(text: string, file: string): VmImagesConfig {
   let source: SourceConfig | undefined;
   const src = doc.source as Record<string, unknown> | undefined;
   if (src === undefined || src === null || typeof src !== "object") {
-    problems.push(`"source" is missing: give source.directory (a folder of libraries)`);
+    problems.push(`"source" is missing: give source.directory (a folder of libraries) or source.vcenter`);
+  } else if (src.vcenter !== undefined && src.directory !== undefined) {
+    problems.push(`"source" must have either "directory" or "vcenter", not both`);
+  } else if (src.vcenter !== undefined) {
+    source = parseVcenter(src.vcenter, file, problems);
   } else if (typeof src.directory === "string" && src.directory.trim() !== "") {
     source = { kind: "directory", directory: path.resolve(path.dirname(file), src.directory) };
   } else {
-    problems.push(`source.directory must be a folder path (relative to ${path.basename(file)})`);
+    problems.push(`source.directory must be a folder path (relative to ${path.basename(file)}), or give source.vcenter`);
   }
 
   const libraries: LibrarySelection[] = [];
@@ -77,6 +99,39 @@ export function parseConfig(text: string, file: string): VmImagesConfig {
     throw new VmImagesError("config", `${file} is not a valid vmimages configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`, { file });
   }
   return { apiVersion, naming, source, libraries };
+}
+
+function parseVcenter(raw: unknown, file: string, problems: string[]): VcenterSourceConfig | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    problems.push("source.vcenter must be a mapping of server, username, passwordEnv, insecure, caFile, thumbprint, concurrency");
+    return undefined;
+  }
+  const v = raw as Record<string, unknown>;
+  const known = ["server", "username", "passwordEnv", "insecure", "caFile", "thumbprint", "concurrency"];
+  for (const k of Object.keys(v)) {
+    if (k === "password") problems.push(`source.vcenter.password is not read from files: put the password in an environment variable and name it in passwordEnv`);
+    else if (!known.includes(k)) problems.push(`source.vcenter.${k} is not a known field (known: ${known.join(", ")})`);
+  }
+  const str = (k: string) => {
+    if (v[k] === undefined) return undefined;
+    if (typeof v[k] !== "string" || (v[k] as string).trim() === "") problems.push(`source.vcenter.${k} must be a non-empty string`);
+    return typeof v[k] === "string" ? (v[k] as string).trim() : undefined;
+  };
+  const insecure = v.insecure;
+  if (insecure !== undefined && typeof insecure !== "boolean") problems.push("source.vcenter.insecure must be true or false");
+  const concurrency = v.concurrency;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) >= 1 && (concurrency as number) <= 64)) {
+    problems.push(`source.vcenter.concurrency must be a whole number from 1 to 64, got ${JSON.stringify(concurrency)}`);
+  }
+  const thumbprint = str("thumbprint");
+  if (thumbprint !== undefined && thumbprint.replace(/[^0-9a-fA-F]/g, "").length !== 64) {
+    problems.push("source.vcenter.thumbprint must be a SHA-256 fingerprint (64 hex digits, colons allowed)");
+  }
+  const caFile = str("caFile");
+  const out: Record<string, unknown> = { kind: "vcenter", passwordEnv: str("passwordEnv") ?? "VSPHERE_PASSWORD" };
+  for (const [k, val] of Object.entries({ server: str("server"), username: str("username"), thumbprint, insecure, concurrency })) if (val !== undefined) out[k] = val;
+  if (caFile !== undefined) out.caFile = path.resolve(path.dirname(file), caFile);
+  return out as unknown as VcenterSourceConfig;
 }
 
 export async function loadConfig(file: string): Promise<VmImagesConfig> {

@@ -45,11 +45,12 @@ export async function readLibraries(
 ): Promise<ReadResult> {
   const problems: VmImagesError[] = [];
   const libraries = await source.listLibraries();
-  const byName = new Map(libraries.map((l) => [l.name, l]));
+  // A library is named in the configuration by its name or by its id.
+  const find = (key: string) => libraries.find((l) => l.name === key) ?? libraries.find((l) => l.id === key);
 
   const chosen: Array<{ library: LibraryInfo; scope: LibraryScope }> = [];
   for (const sel of selections) {
-    const library = byName.get(sel.name);
+    const library = find(sel.name);
     if (library === undefined) {
       const known = libraries.map((l) => `"${l.name}"`).join(", ") || "none";
       problems.push(
@@ -68,8 +69,9 @@ export async function readLibraries(
       const { items, problems: itemProblems } = await source.listItems(library);
       problems.push(...itemProblems);
       for (const item of items) {
-        if (item.type === "vm-template") {
-          options.onWarning?.(`skipping ${describeLocation({ item: item.name, itemId: item.id, library: library.name })}: vm-template items are not VM images VM Operator can publish`);
+        if (item.type !== "ovf" && item.type !== "iso") {
+          const what = item.type === "vm-template" ? "a vm-template item (VM Operator publishes OVF and ISO items as images)" : "neither an OVF nor an ISO item";
+          options.onWarning?.(`skipping ${describeLocation({ item: item.name, itemId: item.id, library: library.name })}: it is ${what}`);
           continue;
         }
         listed.push({ library, scope, item });

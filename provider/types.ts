@@ -7,8 +7,8 @@ export type ItemId = string & { readonly __brand: "ItemId" };
 /** A VM Operator image name (`vmi-0a0044d7c690bcbea`). */
 export type ImageName = string & { readonly __brand: "ImageName" };
 
-/** Content library item types, as the vSphere Automation API names them. */
-export type ItemType = "ovf" | "iso" | "vm-template";
+/** Content library item types, as the vSphere Automation API names them; `other` is any other type (plain files). */
+export type ItemType = "ovf" | "iso" | "vm-template" | "other";
 
 /** The VM Operator API versions this project emits images for. */
 export const SUPPORTED_API_VERSIONS = [

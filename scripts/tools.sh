@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
-# Provides the tools this project runs on, in the git-ignored .tools/ folder:
-#   node    Node.js >= 22 (the machine's own when recent enough, else the npm "node" package)
-# Usage:  scripts/tools.sh [node ...]   provide the named tools (default: all) and print what is used
-#         source scripts/tools.sh --env  put the provided tools on PATH without building anything
-# Each tool is built once and reused; delete .tools/ to start from nothing.
+# Provides the tools this project runs on, in the git-ignored .tools/ folder (bin/ goes first on PATH):
+#   node        Node.js >= 22: the machine's own when recent enough, else the npm registry's "node" package
+#   pulumi      the Pulumi CLI v3.259.0 (matches @pulumi/pulumi): the one on PATH if there is one, else built
+#               from the Go module github.com/pulumi/pulumi/pkg/v3 through the wrapper module scripts/go/pulumi
+#   kubernetes  the pulumi-resource-kubernetes plugin (4.25.0, matches @pulumi/kubernetes), built from
+#               github.com/pulumi/pulumi-kubernetes/provider/v4 through scripts/go/kubernetes
+#   govmomi     vcsim (the vCenter simulator) and govc, built from github.com/vmware/govmomi v0.56.0
+#               through scripts/go/govmomi
+# The dynamic-provider launcher pulumi-resource-pulumi-nodejs is always put in .tools/bin.
+#
+# Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi ...]   provide them (default: all) and say what is used
+#         source scripts/tools.sh; provide node pulumi              the same, from another script, exporting PATH
+# Everything built is reused on the next run (and Go's module and build caches make rebuilds fast);
+# delete .tools/ to start from nothing. Builds need Go and the Go module proxy, nothing else.
 set -euo pipefail
 
 VMI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VMI_TOOLS="${VMI_TOOLS:-$VMI_ROOT/.tools}"
+VMI_BIN="$VMI_TOOLS/bin"
 NODE_VERSION=22.23.3
 NODE_MIN_MAJOR=22
+PULUMI_VERSION=v3.259.0
+KUBERNETES_VERSION=4.25.0
+# The provider/v4 module has no tags of its own: this commit (2026-01-15) is the v4.25.0 release line.
+KUBERNETES_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
+KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+GOVMOMI_VERSION=v0.56.0
+
+mkdir -p "$VMI_BIN"
+case ":$PATH:" in *":$VMI_BIN:"*) ;; *) export PATH="$VMI_BIN:$PATH" ;; esac
 
 log() { echo "tools: $*" >&2; }
+die() { log "ERROR: $*"; return 1; }
 
 node_major() { "$1" -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
 
@@ -24,25 +44,112 @@ provide_node() {
   fi
   local dir="$VMI_TOOLS/node-$NODE_VERSION"
   if [ ! -x "$dir/node_modules/node/bin/node" ]; then
-    log "node: installing node@$NODE_VERSION from the npm registry (machine has ${sys:-none} $( [ -n "$sys" ] && "$sys" --version))"
+    log "node: installing node@$NODE_VERSION from the npm registry (the machine has ${sys:-no node}${sys:+ $("$sys" --version)})"
     mkdir -p "$dir"
     npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$dir" "node@$NODE_VERSION" >&2
   fi
-  "$dir/node_modules/node/bin/node" --version >/dev/null
+  "$dir/node_modules/node/bin/node" --version >/dev/null || die "node@$NODE_VERSION from npm does not run here"
   export PATH="$dir/node_modules/node/bin:$PATH"
   log "node: $dir/node_modules/node/bin/node ($(node --version))"
+}
+
+require_go() {
+  command -v go >/dev/null || die "Go is needed to build $1 (https://go.dev/dl/); none is on PATH"
+}
+
+# Builds with the committed go.mod/go.sum of a wrapper module. The checksum database does not know
+# some pulumi modules the proxy serves, so their hashes come from our go.sum instead.
+go_build() {
+  GOFLAGS=-mod=mod GONOSUMDB="github.com/pulumi" GOTOOLCHAIN=local go build -trimpath "$@"
+}
+
+provide_pulumi() {
+  local sys stamp="$VMI_BIN/.pulumi-$PULUMI_VERSION"
+  sys="$(command -v pulumi || true)"
+  if [ -n "$sys" ] && [ "$sys" != "$VMI_BIN/pulumi" ] && [ -z "${VMI_FORCE_BUILD:-}" ]; then
+    log "pulumi: $sys ($("$sys" version 2>/dev/null || echo '?'), from PATH)"
+  elif [ -x "$VMI_BIN/pulumi" ] && [ -f "$stamp" ]; then
+    log "pulumi: $VMI_BIN/pulumi ($("$VMI_BIN/pulumi" version), built before)"
+  else
+    require_go "the Pulumi CLI"
+    log "pulumi: building $PULUMI_VERSION from github.com/pulumi/pulumi/pkg/v3 (a few minutes, once)"
+    local start=$SECONDS
+    (cd "$VMI_ROOT/scripts/go/pulumi" && go_build -o "$VMI_BIN/pulumi" \
+      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2 || die "building the Pulumi CLI failed (see above)"
+    touch "$stamp"
+    log "pulumi: built $VMI_BIN/pulumi ($("$VMI_BIN/pulumi" version)) in $((SECONDS - start))s"
+  fi
+  # Dynamic providers run through this launcher; it must find the project's @pulumi/pulumi wherever
+  # the engine starts it, so it names the project's copy by absolute path.
+  local launcher="$VMI_BIN/pulumi-resource-pulumi-nodejs"
+  cat >"$launcher.tmp" <<EOF
+#!/bin/sh
+# Generated by scripts/tools.sh: runs @pulumi/pulumi's dynamic provider of this project.
+exec node "$VMI_ROOT/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js" "\$@"
+EOF
+  chmod +x "$launcher.tmp" && mv "$launcher.tmp" "$launcher"
+}
+
+provide_kubernetes() {
+  local plugin="$VMI_BIN/pulumi-resource-kubernetes" stamp="$VMI_BIN/.kubernetes-$KUBERNETES_VERSION"
+  if [ -x "$plugin" ] && [ -f "$stamp" ]; then
+    log "kubernetes: $plugin ($KUBERNETES_VERSION, built before)"
+    return
+  fi
+  require_go "pulumi-resource-kubernetes"
+  log "kubernetes: building pulumi-resource-kubernetes $KUBERNETES_VERSION from $KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION (several minutes, once)"
+  local start=$SECONDS build="$VMI_TOOLS/build/kubernetes"
+  rm -rf "$build" && mkdir -p "$build"
+  cp "$VMI_ROOT"/scripts/go/kubernetes/{go.mod,go.sum,main.go} "$build/"
+  local src
+  src="$(cd "$build" && GOFLAGS=-mod=mod GONOSUMDB="github.com/pulumi" go mod download -json "$KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$src" ] && [ -d "$src" ] || die "could not download $KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION"
+  # The plugin's main embeds schema files that only its repository's generator writes; the module
+  # ships them as schema.json and terraform-mapping.json beside main.go.
+  cp "$src/cmd/pulumi-resource-kubernetes/schema.json" "$build/schema-embed.json"
+  cp "$src/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$build/terraform-mapping-embed.json"
+  # That commit was built against pulumi/pkg v3.215, which the proxy does not serve; v3.259 made
+  # PackageSpec.Provider a pointer. A patched copy, built in place of the module, mends that one line.
+  cp -r "$src" "$build/provider" && chmod -R u+w "$build/provider"
+  sed -i 's/^\(\t\tProvider: \)pschema.ResourceSpec{/\1\&pschema.ResourceSpec{/' "$build/provider/pkg/gen/schema.go"
+  grep -q 'Provider: &pschema.ResourceSpec{' "$build/provider/pkg/gen/schema.go" || die "the pulumi-kubernetes patch no longer applies"
+  (cd "$build" && go mod edit -replace "$KUBERNETES_MODULE=./provider" && go_build -o "$plugin" \
+    -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_VERSION" .) >&2 \
+    || die "building pulumi-resource-kubernetes failed (see above)"
+  rm -rf "$build"
+  touch "$stamp"
+  log "kubernetes: built $plugin in $((SECONDS - start))s"
+}
+
+provide_govmomi() {
+  local stamp="$VMI_BIN/.govmomi-$GOVMOMI_VERSION"
+  if [ -x "$VMI_BIN/vcsim" ] && [ -x "$VMI_BIN/govc" ] && [ -f "$stamp" ]; then
+    log "govmomi: $VMI_BIN/vcsim and $VMI_BIN/govc ($GOVMOMI_VERSION, built before)"
+    return
+  fi
+  require_go "vcsim and govc"
+  log "govmomi: building vcsim and govc from github.com/vmware/govmomi $GOVMOMI_VERSION"
+  local start=$SECONDS
+  (cd "$VMI_ROOT/scripts/go/govmomi" && go_build -o "$VMI_BIN/" ./vcsim ./govc) >&2 || die "building vcsim and govc failed (see above)"
+  touch "$stamp"
+  log "govmomi: built vcsim and govc in $((SECONDS - start))s"
 }
 
 provide() {
   for tool in "$@"; do
     case "$tool" in
       node) provide_node ;;
-      *) log "unknown tool '$tool' (known: node)"; return 2 ;;
+      pulumi) provide_pulumi ;;
+      kubernetes) provide_kubernetes ;;
+      govmomi) provide_govmomi ;;
+      *) die "unknown tool '$tool' (known: node pulumi kubernetes govmomi)" ;;
     esac
   done
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  if [ $# -eq 0 ]; then set -- node; fi
+  if [ $# -eq 0 ]; then set -- node pulumi kubernetes govmomi; fi
   provide "$@"
 fi

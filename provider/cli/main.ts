@@ -11,8 +11,11 @@ import { generateImages, Generated } from "../generate";
 import { planFolder, renderFolder } from "../render/folder";
 import { readManifestsFolder } from "../render/manifests";
 import { applyPlan, readOwnedFiles, OwnedFiles } from "../render/write";
-import { DirectorySource } from "../source/directory";
-import { ContentLibrarySource } from "../source/source";
+import { DiskMetadataCache } from "../cache";
+import { openSource } from "../source/open";
+import { VcenterSource } from "../source/vcenter/source";
+import * as os from "node:os";
+import * as path from "node:path";
 import { imageTable } from "./table";
 
 /** Where the CLI writes; tests pass their own. */
@@ -55,12 +58,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description("read the libraries and write one manifest per image and a kustomization.yaml into the output folder")
     .requiredOption("-c, --config <file>", "vmimages.yaml configuration")
     .requiredOption("-o, --out <dir>", "GitOps output folder")
-    .option("-v, --verbose", "print every change and counts")
+    .option("-v, --verbose", "print every change, and the requests, downloads and cache hits of a vCenter read")
     .option("--no-progress", "never draw a progress bar")
-    .action(async (opts: { config: string; out: string; verbose?: boolean; progress: boolean }) => {
+    .option("--cache-dir <dir>", "where parsed descriptors of vCenter items are cached", defaultCacheDir())
+    .option("--no-cache", "read every descriptor again")
+    .action(async (opts: RunOptions & { out: string; verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const generated = await run(config, owned, io, opts.progress);
+      const generated = await run(config, owned, io, opts, Boolean(opts.verbose));
       const plan = planFolder(owned.files, renderFolder(generated.manifests));
       await applyPlan(opts.out, plan);
       const diff = diffCatalogs(buildCatalog(owned.manifests), generated.catalog);
@@ -78,10 +83,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .requiredOption("-o, --out <dir>", "GitOps output folder")
     .option("--exit-code", "exit 3 when there are changes (for CI)")
     .option("--no-progress", "never draw a progress bar")
-    .action(async (opts: { config: string; out: string; exitCode?: boolean; progress: boolean }) => {
+    .option("--cache-dir <dir>", "where parsed descriptors of vCenter items are cached", defaultCacheDir())
+    .option("--no-cache", "read every descriptor again")
+    .action(async (opts: RunOptions & { out: string; exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const generated = await run(config, owned, io, opts.progress);
+      const generated = await run(config, owned, io, opts, false);
       const lines = formatDiff(diffCatalogs(buildCatalog(owned.manifests), generated.catalog));
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
       if (opts.exitCode && lines.length) setCode(3);
@@ -125,14 +132,23 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   return program;
 }
 
-async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, progress: boolean): Promise<Generated> {
+interface RunOptions {
+  readonly config: string;
+  readonly progress: boolean;
+  readonly cache: boolean;
+  readonly cacheDir: string;
+}
+
+async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, opts: RunOptions, verbose: boolean): Promise<Generated> {
   const source = openSource(config);
-  const bar = progress && io.tty ? new SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, Presets.shades_classic) : undefined;
+  const cache = source instanceof VcenterSource && opts.cache ? new DiskMetadataCache(opts.cacheDir, source.server) : undefined;
+  const bar = opts.progress && io.tty ? new SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, Presets.shades_classic) : undefined;
   try {
     return await generateImages(source, config.libraries, {
       apiVersion: config.apiVersion,
       naming: config.naming,
       previous: owned.manifests,
+      ...(cache ? { cache } : {}),
       onWarning: (m) => io.err(`warning: ${m}\n`),
       onProgress: (done, total) => {
         if (!bar) return;
@@ -143,11 +159,16 @@ async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, progress: 
   } finally {
     bar?.stop();
     await source.close();
+    if (verbose && source instanceof VcenterSource) {
+      const s = source.stats;
+      io.err(`${source.description}: ${s.requests} request(s), ${s.downloads} descriptor(s) downloaded, ${s.retries} retried, ${s.logins} login(s)` +
+        `${cache ? `; cache: ${cache.hits} hit(s), ${cache.misses} miss(es)` : ""}\n`);
+    }
   }
 }
 
-export function openSource(config: VmImagesConfig): ContentLibrarySource {
-  return new DirectorySource(config.source.directory);
+function defaultCacheDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "vmimages");
 }
 
 function collect(value: string, previous: string[]): string[] {

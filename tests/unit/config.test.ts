@@ -24,7 +24,7 @@ describe("vmimages.yaml", () => {
         "vmimages.yaml is not a valid vmimages configuration:",
         '  - apiVersion "vmoperator.vmware.com/v1alpha1" is not supported (use one of vmoperator.vmware.com/v1alpha3, vmoperator.vmware.com/v1alpha4, vmoperator.vmware.com/v1alpha5, vmoperator.vmware.com/v1alpha6)',
         "  - naming \"random\" must be fromItemId or preferSourceId",
-        '  - "source" is missing: give source.directory (a folder of libraries)',
+        '  - "source" is missing: give source.directory (a folder of libraries) or source.vcenter',
         '  - library "a" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got undefined',
         '  - libraries[2] needs a "name"',
         '  - library "b" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got "Team_A"',
@@ -34,5 +34,29 @@ describe("vmimages.yaml", () => {
 
   test("a file that is not YAML is named in the error", () => {
     expect(() => parseConfig("libraries: [", "cfg.yaml")).toThrow(/^cfg\.yaml is not valid YAML/);
+  });
+
+  test("reads a vCenter source, leaving what is absent to the environment", () => {
+    const config = parseConfig(
+      `source:\n  vcenter:\n    server: vc.example.com\n    caFile: certs/vc.pem\n    concurrency: 4\nlibraries:\n  - name: base\n    scope: cluster\n`,
+      "/repo/vmimages.yaml",
+    );
+    expect(config.source).toEqual({ kind: "vcenter", server: "vc.example.com", passwordEnv: "VSPHERE_PASSWORD", caFile: "/repo/certs/vc.pem", concurrency: 4 });
+  });
+
+  test("never takes a password from the file, and checks every vCenter field", () => {
+    const text = `source:\n  vcenter:\n    password: hunter2\n    insecure: "yes"\n    thumbprint: abc\n    concurrency: 0\n    colour: red\nlibraries:\n  - name: base\n    scope: cluster\n`;
+    let message = "";
+    try {
+      parseConfig(text, "v.yaml");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("source.vcenter.password is not read from files: put the password in an environment variable and name it in passwordEnv");
+    expect(message).toContain("source.vcenter.colour is not a known field");
+    expect(message).toContain("source.vcenter.insecure must be true or false");
+    expect(message).toContain("source.vcenter.thumbprint must be a SHA-256 fingerprint");
+    expect(message).toContain("source.vcenter.concurrency must be a whole number from 1 to 64, got 0");
+    expect(message).not.toContain("hunter2");
   });
 });

@@ -1,0 +1,260 @@
+import * as https from "node:https";
+import { URL } from "node:url";
+import pLimit from "p-limit";
+import { VmImagesError, messageOf } from "../../errors";
+import { HttpRequest, HttpResponse, TransportError, send } from "./http";
+import { TlsOptions, TlsPinError, httpsAgent } from "./tls";
+
+/** How to reach and log in to a vCenter. */
+export interface VcenterConnection extends TlsOptions {
+  /** `https://vc.example.com` (a bare host name means https; a path such as `/sdk` is ignored). */
+  readonly server: string;
+  readonly username: string;
+  readonly password: string;
+  /** Requests in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Per-request time limit. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Retries of a request after a connection error, 429 or 503. @default 3 */
+  readonly retries?: number;
+  /** How long a descriptor may take to be prepared (a subscribed item syncing on demand). @default 300000 */
+  readonly prepareTimeoutMs?: number;
+  /** Pause between checks of a file being prepared. @default 250 */
+  readonly preparePollMs?: number;
+}
+
+/** What a run cost, printed by `--verbose`. */
+export interface ClientStats {
+  requests: number;
+  downloads: number;
+  retries: number;
+  logins: number;
+}
+
+export interface VcLibrary {
+  readonly id: string;
+  readonly name: string;
+  readonly type: "LOCAL" | "SUBSCRIBED";
+}
+
+export interface VcItem {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly content_version: string;
+  readonly description?: string;
+  readonly source_id?: string;
+  readonly cached?: boolean;
+  readonly last_modified_time?: string;
+}
+
+interface DownloadFile {
+  readonly name: string;
+  readonly status: string;
+  readonly error_message?: { default_message?: string };
+  readonly download_endpoint?: { uri: string };
+}
+
+const SESSION_HEADER = "vmware-api-session-id";
+
+/**
+ * A client of the vSphere Automation REST API (`/rest/com/vmware/...`, the endpoints govmomi, govc
+ * and VM Operator use). Holds one session; logs in again once if it expires mid-run.
+ */
+export class VcenterClient {
+  readonly origin: string;
+  readonly stats: ClientStats = { requests: 0, downloads: 0, retries: 0, logins: 0 };
+  private readonly agent: https.Agent;
+  private readonly limit: pLimit.Limit;
+  private session?: Promise<string>;
+  private relogged = false;
+
+  constructor(private readonly conn: VcenterConnection) {
+    this.origin = serverOrigin(conn.server);
+    this.agent = httpsAgent(conn, conn.concurrency ?? 8);
+    this.limit = pLimit(conn.concurrency ?? 8);
+  }
+
+  /** Lists the libraries (ids, then each library). */
+  async listLibraries(): Promise<VcLibrary[]> {
+    const ids = await this.get<string[]>("/rest/com/vmware/content/library");
+    return Promise.all(ids.map((id) => this.get<VcLibrary>(`/rest/com/vmware/content/library/id:${encodeURIComponent(id)}`)));
+  }
+
+  /** Lists a library's items (ids, then each item). */
+  async listItems(libraryId: string): Promise<VcItem[]> {
+    const ids = await this.get<string[]>(`/rest/com/vmware/content/library/item?library_id=${encodeURIComponent(libraryId)}`);
+    return Promise.all(ids.map((id) => this.get<VcItem>(`/rest/com/vmware/content/library/item/id:${encodeURIComponent(id)}`)));
+  }
+
+  /**
+   * The OVF descriptor of an item, through a download session that is always deleted again. For a
+   * subscribed item that is not cached, vCenter fetches the content while the file is prepared.
+   */
+  async downloadDescriptor(itemId: string): Promise<string> {
+    const sessionId = await this.call<string>("POST", "/rest/com/vmware/content/library/item/download-session", {
+      create_spec: { library_item_id: itemId },
+    });
+    const sid = encodeURIComponent(sessionId);
+    try {
+      const files = await this.get<DownloadFile[]>(`/rest/com/vmware/content/library/item/downloadsession/file?download_session_id=${sid}`);
+      const ovf = files.map((f) => f.name).filter((n) => n.toLowerCase().endsWith(".ovf")).sort()[0];
+      if (ovf === undefined) throw new Error(`it has no .ovf file (files: ${files.map((f) => f.name).join(", ") || "none"})`);
+      const fileUrl = `/rest/com/vmware/content/library/item/downloadsession/file/id:${sid}`;
+      let file = await this.call<DownloadFile>("POST", `${fileUrl}?~action=prepare`, { file_name: ovf });
+      const deadline = Date.now() + (this.conn.prepareTimeoutMs ?? 300000);
+      while (file.status !== "PREPARED") {
+        if (file.status === "ERROR") throw new Error(`vCenter could not prepare ${ovf}: ${file.error_message?.default_message ?? "no reason given"}`);
+        if (Date.now() > deadline) {
+          throw new Error(`${ovf} was not prepared within ${Math.round((this.conn.prepareTimeoutMs ?? 300000) / 1000)} s (status ${file.status}); a subscribed item may still be syncing`);
+        }
+        await sleep(this.conn.preparePollMs ?? 250);
+        file = await this.call<DownloadFile>("POST", `${fileUrl}?~action=get`, { file_name: ovf });
+      }
+      if (!file.download_endpoint?.uri) throw new Error(`vCenter prepared ${ovf} without a download address`);
+      const body = await this.request("GET", this.sameOrigin(file.download_endpoint.uri), undefined, false);
+      this.stats.downloads++;
+      return body.toString("utf8");
+    } finally {
+      await this.call("DELETE", `/rest/com/vmware/content/library/item/download-session/id:${sid}`).catch(() => undefined);
+    }
+  }
+
+  /** Ends the session and closes connections; safe to call more than once. */
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (session) {
+      const id = await session.catch(() => undefined);
+      if (id) {
+        await send(this.agent, { method: "DELETE", url: new URL("/rest/com/vmware/cis/session", this.origin), headers: { [SESSION_HEADER]: id }, timeoutMs: 5000 }).catch(
+          () => undefined,
+        );
+      }
+    }
+    this.agent.destroy();
+  }
+
+  private get<T>(path: string): Promise<T> {
+    return this.call<T>("GET", path);
+  }
+
+  /** A JSON call: the `value` of the answer. */
+  private async call<T>(method: HttpRequest["method"], path: string, body?: unknown): Promise<T> {
+    const raw = await this.request(method, new URL(path, this.origin), body, true);
+    if (raw.length === 0) return undefined as T;
+    try {
+      return (JSON.parse(raw.toString("utf8")) as { value: T }).value;
+    } catch (err) {
+      throw this.fail(`${method} ${path} answered with something that is not JSON: ${messageOf(err)}`);
+    }
+  }
+
+  private async request(method: HttpRequest["method"], url: URL, body: unknown, json: boolean): Promise<Buffer> {
+    const sessionId = await this.login();
+    let res = await this.exchange({ method, url, body, headers: { [SESSION_HEADER]: sessionId } });
+    if (res.status === 401 && !this.relogged) {
+      // The session expired mid-run: log in once more and repeat the request.
+      this.relogged = true;
+      this.session = undefined;
+      res = await this.exchange({ method, url, body, headers: { [SESSION_HEADER]: await this.login() } });
+    }
+    if (res.status < 200 || res.status >= 300) {
+      throw this.fail(`${method} ${url.pathname} failed with HTTP ${res.status}${json ? vapiMessage(res.body) : ""}`);
+    }
+    return res.body;
+  }
+
+  private login(): Promise<string> {
+    if (this.session === undefined) {
+      const basic = Buffer.from(`${this.conn.username}:${this.conn.password}`).toString("base64");
+      this.session = this.exchange({ method: "POST", url: new URL("/rest/com/vmware/cis/session", this.origin), headers: { authorization: `Basic ${basic}` } }).then((res) => {
+        if (res.status === 401 || res.status === 403) {
+          throw this.fail(`vCenter rejected the login of user "${this.conn.username}" (HTTP ${res.status}): check the username and password`);
+        }
+        if (res.status < 200 || res.status >= 300) throw this.fail(`login failed with HTTP ${res.status}${vapiMessage(res.body)}`);
+        this.stats.logins++;
+        return (JSON.parse(res.body.toString("utf8")) as { value: string }).value;
+      });
+      this.session.catch(() => undefined);
+    }
+    return this.session;
+  }
+
+  /** One request under the concurrency limit, retried with backoff on connection errors, 429 and 503. */
+  private exchange(req: HttpRequest): Promise<HttpResponse> {
+    return this.limit(async () => {
+      const attempts = (this.conn.retries ?? 3) + 1;
+      for (let attempt = 1; ; attempt++) {
+        this.stats.requests++;
+        try {
+          const res = await send(this.agent, { ...req, timeoutMs: this.conn.timeoutMs ?? 30000 });
+          if ((res.status === 429 || res.status === 503) && attempt < attempts) {
+            this.stats.retries++;
+            await sleep(backoff(attempt, res));
+            continue;
+          }
+          return res;
+        } catch (err) {
+          if (err instanceof TransportError && err.cause instanceof TlsPinError) throw this.fail(err.cause.message);
+          if (isUntrustedCertificate(err)) {
+            throw this.fail(`its TLS certificate is not trusted (${messageOf(err)}): give caFile (its CA bundle), pin its SHA-256 thumbprint, or set insecure`);
+          }
+          if (err instanceof TransportError && err.retryable && attempt < attempts) {
+            this.stats.retries++;
+            await sleep(backoff(attempt));
+            continue;
+          }
+          throw this.fail(`cannot reach it (${messageOf(err)}) after ${attempt} attempt(s)`, err);
+        }
+      }
+    });
+  }
+
+  /** Downloads go to the configured server, whatever host name vCenter puts in the address. */
+  private sameOrigin(uri: string): URL {
+    const u = new URL(uri, this.origin);
+    return new URL(`${u.pathname}${u.search}`, this.origin);
+  }
+
+  private fail(what: string, cause?: unknown): VmImagesError {
+    return new VmImagesError("source", `vCenter ${this.origin}: ${what}`, {}, cause ? { cause } : undefined);
+  }
+}
+
+/** `vc.example.com`, `https://vc.example.com/sdk`, `https://user:pw@vc:8443` → `https://vc.example.com[:port]`. */
+export function serverOrigin(server: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(server) ? server : `https://${server}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme);
+  } catch {
+    throw new VmImagesError("config", `the vCenter server "${server.replace(/\/\/[^@/]*@/, "//")}" is not a valid URL or host name`);
+  }
+  if (u.protocol !== "https:") throw new VmImagesError("config", `the vCenter server must use https, not ${u.protocol.replace(":", "")}`);
+  return `https://${u.host}`;
+}
+
+function vapiMessage(body: Buffer): string {
+  try {
+    const v = JSON.parse(body.toString("utf8")) as { value?: { messages?: Array<{ default_message?: string }> }; type?: string };
+    const msg = v.value?.messages?.map((m) => m.default_message).filter(Boolean).join("; ");
+    return msg ? `: ${msg}` : v.type ? `: ${v.type}` : "";
+  } catch {
+    return "";
+  }
+}
+
+function isUntrustedCertificate(err: unknown): boolean {
+  const code = ((err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException))?.code ?? "";
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/.test(code);
+}
+
+function backoff(attempt: number, res?: HttpResponse): number {
+  void res;
+  return Math.min(200 * 2 ** (attempt - 1), 5000) + Math.floor(Math.random() * 100);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
