@@ -31,6 +31,9 @@ mkdir -p "$VMI_BIN"
 case ":$PATH:" in *":$VMI_BIN:"*) ;; *) export PATH="$VMI_BIN:$PATH" ;; esac
 
 log() { echo "tools: $*" >&2; }
+
+# A fingerprint of a wrapper module's files, so editing one rebuilds its tools.
+src_hash() { (cd "$1" && find . -type f ! -name '*-embed.json' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16); }
 die() { log "ERROR: $*"; return 1; }
 
 node_major() { "$1" -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
@@ -64,7 +67,7 @@ go_build() {
 }
 
 provide_pulumi() {
-  local sys stamp="$VMI_BIN/.pulumi-$PULUMI_VERSION"
+  local sys stamp="$VMI_BIN/.pulumi-$PULUMI_VERSION-$(src_hash "$VMI_ROOT/scripts/go/pulumi")"
   sys="$(command -v pulumi || true)"
   if [ -n "$sys" ] && [ "$sys" != "$VMI_BIN/pulumi" ] && [ -z "${VMI_FORCE_BUILD:-}" ]; then
     log "pulumi: $sys ($("$sys" version 2>/dev/null || echo '?'), from PATH)"
@@ -92,7 +95,7 @@ EOF
 }
 
 provide_kubernetes() {
-  local plugin="$VMI_BIN/pulumi-resource-kubernetes" stamp="$VMI_BIN/.kubernetes-$KUBERNETES_VERSION"
+  local plugin="$VMI_BIN/pulumi-resource-kubernetes" stamp="$VMI_BIN/.kubernetes-$KUBERNETES_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kubernetes")"
   if [ -x "$plugin" ] && [ -f "$stamp" ]; then
     log "kubernetes: $plugin ($KUBERNETES_VERSION, built before)"
     return
@@ -124,7 +127,7 @@ provide_kubernetes() {
 }
 
 provide_govmomi() {
-  local stamp="$VMI_BIN/.govmomi-$GOVMOMI_VERSION"
+  local stamp="$VMI_BIN/.govmomi-$GOVMOMI_VERSION-$(src_hash "$VMI_ROOT/scripts/go/govmomi")"
   if [ -x "$VMI_BIN/vcsim" ] && [ -x "$VMI_BIN/govc" ] && [ -f "$stamp" ]; then
     log "govmomi: $VMI_BIN/vcsim and $VMI_BIN/govc ($GOVMOMI_VERSION, built before)"
     return
