@@ -52,7 +52,7 @@ export async function readLibraries(
   for (const sel of selections) {
     const library = find(sel.name);
     if (library === undefined) {
-      const known = libraries.map((l) => `"${l.name}"`).join(", ") || "none";
+      const known = libraries.map((l) => `"${l.name}"`).sort().join(", ") || "none";
       problems.push(
         new VmImagesError("source", `library "${sel.name}" does not exist in ${source.description} (libraries there: ${known})`, {
           library: sel.name,
