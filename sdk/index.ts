@@ -4,7 +4,11 @@
 export type { Catalog, CatalogImage } from "../provider/catalog/catalog";
 export { buildCatalog } from "../provider/catalog/catalog";
 export type { ResolveOptions } from "../provider/catalog/resolve";
-export { resolveImage } from "../provider/catalog/resolve";
+export { resolveImage as resolveCatalogImage } from "../provider/catalog/resolve";
+export { ContentLibraryImages, lookupImage, resolveImage, resolveImageRef } from "./images";
+export type { ContentLibraryImagesArgs, LibraryArgs, VcenterArgs, ResolveImageOptions, ImageRef } from "./images";
+export { VirtualMachineImage, ClusterVirtualMachineImage } from "./crds";
+export type { VirtualMachineImageArgs, VirtualMachineImageSpec } from "./crds";
 export type { CatalogDiff, ChangedImage } from "../provider/catalog/diff";
 export { diffCatalogs, formatDiff } from "../provider/catalog/diff";
 export { parseSelector, matchesSelector } from "../provider/catalog/selector";

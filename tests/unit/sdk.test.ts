@@ -5,6 +5,12 @@ describe("the public SDK", () => {
   test("exports the catalog, resolution and naming functions and nothing from the engine's internals", () => {
     expect(Object.keys(sdk).sort()).toEqual(
       [
+        "ClusterVirtualMachineImage",
+        "ContentLibraryImages",
+        "VirtualMachineImage",
+        "resolveCatalogImage",
+        "resolveImageRef",
+        "lookupImage",
         "DEFAULT_API_VERSION",
         "ProblemsError",
         "SUPPORTED_API_VERSIONS",
@@ -32,7 +38,7 @@ describe("the public SDK", () => {
     const catalog: Catalog = { images: [image] };
     const options: ResolveOptions = { strict: true };
     const version: ApiVersion = sdk.DEFAULT_API_VERSION;
-    expect(sdk.resolveImage(catalog, "Photon OS 5.0", "team-a", options).name).toBe(sdk.vmiName("e1968c25-dd84-4506-8dc7-9beacb6b688e"));
+    expect(sdk.resolveCatalogImage(catalog, "Photon OS 5.0", "team-a", options).name).toBe(sdk.vmiName("e1968c25-dd84-4506-8dc7-9beacb6b688e"));
     expect(version).toBe("vmoperator.vmware.com/v1alpha5");
   });
 });

@@ -1,0 +1,35 @@
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { lookupImage } from "../../sdk";
+
+/**
+ * A VM stack: takes the images stack's catalog through a StackReference, resolves a display name to
+ * a VMI ID (namespace first, then cluster), and declares a VM Operator VirtualMachine, rendered to
+ * YAML so it runs without a cluster. Config: `imagesStack` (organization/<project>/<stack> on a file
+ * backend), `image` (display name), `renderDir`.
+ */
+export = async () => {
+  const config = new pulumi.Config();
+  const images = new pulumi.StackReference(config.require("imagesStack"));
+  // Resolved while the program runs: an unknown or ambiguous name fails the deployment at once.
+  const image = await lookupImage(images, config.get("image") ?? "Ubuntu 24.04 LTS", { namespace: "team-a", requireCapabilities: ["cloud-init"] });
+  const provider = new k8s.Provider("render", { renderYamlToDirectory: config.get("renderDir") ?? path.join(__dirname, "..", "out", "vm-stack") });
+  const vm = new k8s.apiextensions.CustomResource(
+    "web-1",
+    {
+      apiVersion: "vmoperator.vmware.com/v1alpha5",
+      kind: "VirtualMachine",
+      metadata: { name: "web-1", namespace: "team-a" },
+      spec: {
+        className: "best-effort-small",
+        image: { kind: image.kind, name: image.name },
+        imageName: image.name,
+        powerState: "PoweredOn",
+        storageClass: "vsan-default-storage-policy",
+      },
+    },
+    { provider },
+  );
+  return { image: image.name, imageKind: image.kind, vm: vm.metadata.name };
+};

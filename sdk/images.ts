@@ -1,0 +1,222 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Catalog, CatalogImage, buildCatalog, catalogEntry } from "../provider/catalog/catalog";
+import { DiskMetadataCache } from "../provider/cache";
+import { ResolveOptions, resolveImage as resolveInCatalog } from "../provider/catalog/resolve";
+import { generateImages } from "../provider/generate";
+import { ImageManifest } from "../provider/image/manifest";
+import { NamingStrategy } from "../provider/image/naming";
+import { ImageResource } from "../provider/pulumi/resources";
+import { LibrarySelection } from "../provider/read";
+import { manifestPath, renderFolder } from "../provider/render/folder";
+import { readOwnedFiles } from "../provider/render/write";
+import { DirectorySource } from "../provider/source/directory";
+import { ContentLibrarySource } from "../provider/source/source";
+import { VcenterSource } from "../provider/source/vcenter/source";
+import { ApiVersion } from "../provider/types";
+import * as path from "node:path";
+
+/** Where a library's images go. */
+export type LibraryArgs = { readonly name: string; readonly scope: "cluster" } | { readonly name: string; readonly namespace: string };
+
+/** A vCenter to read at deploy time. The password should be a Pulumi secret; it never reaches state. */
+export interface VcenterArgs {
+  readonly server: string;
+  readonly username: string;
+  readonly password: pulumi.Input<string>;
+  /** @default false */
+  readonly insecure?: boolean;
+  /** PEM CA bundle to trust. */
+  readonly ca?: string;
+  /** SHA-256 certificate thumbprint to pin. */
+  readonly thumbprint?: string;
+  /** @default 8 */
+  readonly concurrency?: number;
+  /** Where parsed descriptors are cached. @default no cache */
+  readonly cacheDir?: string;
+}
+
+export interface ContentLibraryImagesArgs {
+  /** An offline library folder, or a vCenter. */
+  readonly source: { readonly directory: string } | { readonly vcenter: VcenterArgs };
+  readonly libraries: readonly LibraryArgs[];
+  /** @default vmoperator.vmware.com/v1alpha5 */
+  readonly apiVersion?: ApiVersion;
+  /** @default fromItemId */
+  readonly naming?: NamingStrategy;
+  /**
+   * A GitOps folder that receives the same files as `vmimages generate`, byte for byte: written on
+   * `up`, removed on `destroy`, untouched by `preview`.
+   */
+  readonly gitops?: { readonly directory: string };
+}
+
+/** Options of {@link ContentLibraryImages.resolve} and {@link resolveImage}. */
+export interface ResolveImageOptions extends ResolveOptions {
+  /** The namespace the name is resolved in; without one only cluster images count. */
+  readonly namespace?: string;
+}
+
+/**
+ * The images of vSphere content libraries as VM Operator resources. The libraries are read while
+ * the program runs, so `pulumi preview` knows every image: a new item shows as a create, a changed
+ * one as an update naming the changed fields, a vanished one as a delete. One child resource per
+ * image, named by its VMI ID.
+ */
+export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Catalog }> {
+  /** Every image: see {@link Catalog}. Condition timestamps are left out so outputs only move with the images. */
+  readonly catalog: pulumi.Output<Catalog>;
+  /**
+   * Settles once the libraries are read and every image is registered; rejects with the reading
+   * error (naming the library, item and file). Await it in the program to fail the deployment with
+   * that message rather than an unhandled rejection.
+   */
+  readonly ready: Promise<void>;
+
+  constructor(name: string, args: ContentLibraryImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The component's inputs are stored in state: they go without the password, which reaches
+    // initialize under a symbol key (never serialized).
+    super("vmimages:index:ContentLibraryImages", name, { ...withoutPassword(args), [FULL_ARGS]: args } as unknown as pulumi.Inputs, opts);
+    const data = this.getData();
+    this.ready = data.then(() => undefined);
+    // Whoever awaits `ready` (or uses `catalog`) sees the error; nothing else may report it twice.
+    this.ready.catch(() => undefined);
+    this.catalog = pulumi.output(this.ready.then(() => data)).apply((d) => d.catalog);
+  }
+
+  /** The VMI ID a display name (or VMI ID) resolves to, with the CLI's rules and errors. */
+  resolve(nameOrId: pulumi.Input<string>, options: ResolveImageOptions = {}): pulumi.Output<string> {
+    return resolveImage(this.catalog, nameOrId, options);
+  }
+
+  protected override async initialize(argsIn: pulumi.Inputs): Promise<{ catalog: Catalog }> {
+    const args = (argsIn as unknown as Record<symbol, ContentLibraryImagesArgs>)[FULL_ARGS]!;
+    // Keep the program alive until every child is registered.
+    const done = pulumi.runtime.rpcKeepAlive();
+    try {
+      const gitopsDir = args.gitops ? path.resolve(args.gitops.directory) : undefined;
+      const previous = gitopsDir ? (await readOwnedFiles(gitopsDir)).manifests : [];
+      const source = await openSource(args);
+      let manifests: readonly ImageManifest[];
+      try {
+        ({ manifests } = await generateImages(source, selections(args.libraries), {
+          apiVersion: args.apiVersion,
+          naming: args.naming,
+          previous,
+          onWarning: (m) => void pulumi.log.warn(m, this),
+          ...("vcenter" in args.source && args.source.vcenter.cacheDir && source instanceof VcenterSource
+            ? { cache: new DiskMetadataCache(args.source.vcenter.cacheDir, source.server) }
+            : {}),
+        }));
+      } finally {
+        await source.close();
+      }
+      const files = renderFolder(manifests);
+      // The kustomization is kept by the image resources themselves (file-provider.ts), so a preview
+      // shows exactly the images that appear, change or go away.
+      for (const m of manifests) {
+        const image = withoutTimestamps(catalogEntry(m));
+        const rel = manifestPath(m);
+        new ImageResource(
+          m.metadata.name,
+          { key: `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`, image, ...(gitopsDir ? { file: { dir: gitopsDir, path: rel, content: files.get(rel)! } } : {}) },
+          { parent: this },
+        );
+      }
+      const catalog = buildCatalog(manifests);
+      return { catalog: { images: catalog.images.map(withoutTimestamps) } };
+    } finally {
+      done();
+    }
+  }
+}
+
+/**
+ * Resolves a display name (or VMI ID) to a VMI ID against a catalog: a catalog value, an Output of
+ * one, or a StackReference whose stack exports it (as `catalog`, or `outputName`). Fails the
+ * deployment with the CLI's messages when the name is unknown, ambiguous or lacks a capability.
+ */
+export function resolveImage(
+  source: pulumi.Input<Catalog> | pulumi.StackReference,
+  nameOrId: pulumi.Input<string>,
+  options: ResolveImageOptions & { readonly outputName?: string } = {},
+): pulumi.Output<string> {
+  return resolveImageRef(source, nameOrId, options).name;
+}
+
+/** An image reference as a VirtualMachine's `spec.image` takes it. */
+export interface ImageRef {
+  readonly kind: "VirtualMachineImage" | "ClusterVirtualMachineImage";
+  readonly name: string;
+}
+
+/** Like {@link resolveImage}, with the image's kind too, for a VirtualMachine's `spec.image`. */
+export function resolveImageRef(
+  source: pulumi.Input<Catalog> | pulumi.StackReference,
+  nameOrId: pulumi.Input<string>,
+  options: ResolveImageOptions & { readonly outputName?: string } = {},
+): pulumi.Output<ImageRef> {
+  const fromStack = pulumi.StackReference.isInstance(source);
+  const catalog: pulumi.Output<unknown> = fromStack ? (source as pulumi.StackReference).requireOutput(options.outputName ?? "catalog") : pulumi.output(source as pulumi.Input<Catalog>);
+  return pulumi.all([catalog, nameOrId]).apply(([c, name]) => {
+    if (!isCatalog(c)) throw new Error(`the ${fromStack ? `stack output "${options.outputName ?? "catalog"}"` : "value"} is not a pulumi-vmimages catalog`);
+    const image = resolveInCatalog(c, name, options.namespace, options);
+    return { kind: image.kind, name: image.name };
+  });
+}
+
+/**
+ * Resolves a display name (or VMI ID) now, while the program runs, to a plain {@link ImageRef}:
+ * the program fails at once with the CLI's message, before any resource is declared. Takes a catalog
+ * or a StackReference whose stack exports it (as `catalog`, or `outputName`).
+ */
+export async function lookupImage(
+  source: Catalog | pulumi.StackReference,
+  nameOrId: string,
+  options: ResolveImageOptions & { readonly outputName?: string } = {},
+): Promise<ImageRef> {
+  let catalog: unknown = source;
+  if (pulumi.StackReference.isInstance(source)) {
+    const name = options.outputName ?? "catalog";
+    const details = await source.getOutputDetails(name);
+    catalog = details.value ?? details.secretValue;
+    if (catalog === undefined) throw new Error(`the referenced stack exports no "${name}" output; export the ContentLibraryImages catalog under that name`);
+  }
+  if (!isCatalog(catalog)) throw new Error("the value is not a pulumi-vmimages catalog");
+  const image = resolveInCatalog(catalog, nameOrId, options.namespace, options);
+  return { kind: image.kind, name: image.name };
+}
+
+const FULL_ARGS = Symbol("vmimages.fullArgs");
+
+function withoutPassword(args: ContentLibraryImagesArgs): object {
+  if (!("vcenter" in args.source)) return args;
+  const { password: _password, ...vcenter } = args.source.vcenter;
+  return { ...args, source: { vcenter } };
+}
+
+function isCatalog(value: unknown): value is Catalog {
+  return typeof value === "object" && value !== null && Array.isArray((value as Catalog).images);
+}
+
+function selections(libraries: readonly LibraryArgs[]): LibrarySelection[] {
+  return libraries.map((l) => ("scope" in l ? { name: l.name, scope: { kind: "cluster" as const } } : { name: l.name, scope: { kind: "namespace" as const, namespace: l.namespace } }));
+}
+
+async function openSource(args: ContentLibraryImagesArgs): Promise<ContentLibrarySource> {
+  if ("directory" in args.source) return new DirectorySource(path.resolve(args.source.directory));
+  const vc = args.source.vcenter;
+  const password = await new Promise<string>((resolve) => pulumi.output(vc.password).apply((p) => resolve(p)));
+  return new VcenterSource({
+    server: vc.server,
+    username: vc.username,
+    password,
+    insecure: vc.insecure ?? false,
+    ...(vc.ca ? { ca: vc.ca } : {}),
+    ...(vc.thumbprint ? { thumbprint: vc.thumbprint } : {}),
+    ...(vc.concurrency ? { concurrency: vc.concurrency } : {}),
+  });
+}
+
+function withoutTimestamps(image: CatalogImage): CatalogImage {
+  return { ...image, status: { ...image.status, conditions: image.status.conditions.map(({ lastTransitionTime: _t, ...c }) => c as typeof c & { lastTransitionTime: string }) } };
+}
