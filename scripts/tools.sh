@@ -6,7 +6,7 @@
 #   kubernetes  the pulumi-resource-kubernetes plugin (4.25.0, matches @pulumi/kubernetes), built from
 #               github.com/pulumi/pulumi-kubernetes/provider/v4 through scripts/go/kubernetes
 #   govmomi     vcsim (the vCenter simulator) and govc, built from github.com/vmware/govmomi v0.56.0
-#               through scripts/go/govmomi
+#               through scripts/go/govmomi (vcsim patched to give updated items a new content version)
 # The dynamic-provider launcher pulumi-resource-pulumi-nodejs is always put in .tools/bin.
 #
 # Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi ...]   provide them (default: all) and say what is used
@@ -32,8 +32,8 @@ case ":$PATH:" in *":$VMI_BIN:"*) ;; *) export PATH="$VMI_BIN:$PATH" ;; esac
 
 log() { echo "tools: $*" >&2; }
 
-# A fingerprint of a wrapper module's files, so editing one rebuilds its tools.
-src_hash() { (cd "$1" && find . -type f ! -name '*-embed.json' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16); }
+# A fingerprint of a wrapper module's files and of this script, so editing either rebuilds the tools.
+src_hash() { (cd "$1" && { find . -type f ! -name '*-embed.json' | LC_ALL=C sort | xargs sha256sum; sha256sum < "$VMI_ROOT/scripts/tools.sh"; } | sha256sum | cut -c1-16); }
 die() { log "ERROR: $*"; return 1; }
 
 node_major() { "$1" -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
@@ -134,8 +134,20 @@ provide_govmomi() {
   fi
   require_go "vcsim and govc"
   log "govmomi: building vcsim and govc from github.com/vmware/govmomi $GOVMOMI_VERSION"
-  local start=$SECONDS
-  (cd "$VMI_ROOT/scripts/go/govmomi" && go_build -o "$VMI_BIN/" ./vcsim ./govc) >&2 || die "building vcsim and govc failed (see above)"
+  local start=$SECONDS build="$VMI_TOOLS/build/govmomi" src
+  rm -rf "$build" && mkdir -p "$build"
+  cp -r "$VMI_ROOT/scripts/go/govmomi/." "$build/"
+  src="$(cd "$build" && GOFLAGS=-mod=mod go mod download -json "github.com/vmware/govmomi@$GOVMOMI_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$src" ] && [ -d "$src" ] || die "could not download github.com/vmware/govmomi@$GOVMOMI_VERSION"
+  # vCenter gives an item a new content version when an update session completes; vcsim leaves a
+  # TODO there. A patched copy makes the simulator do what vCenter does, so change detection by
+  # content version can be tested against it.
+  cp -r "$src" "$build/govmomi" && chmod -R u+w "$build/govmomi"
+  local sim="$build/govmomi/vapi/simulator/simulator.go"
+  awk '{ print } /^\t\tcase "complete":$/ && !done { print "\t\t\tif _, item := s.libraryItemByID(session.LibraryItemID); item != nil {"; print "\t\t\t\titem.ContentVersion = getVersionString(item.ContentVersion)"; print "\t\t\t}"; done = 1 }' "$sim" > "$sim.new" && mv "$sim.new" "$sim"
+  grep -q 'item.ContentVersion = getVersionString(item.ContentVersion)' "$sim" || die "the vcsim content-version patch no longer applies"
+  (cd "$build" && go mod edit -replace "github.com/vmware/govmomi=./govmomi" && go_build -o "$VMI_BIN/" ./vcsim ./govc) >&2 || die "building vcsim and govc failed (see above)"
+  rm -rf "$build"
   touch "$stamp"
   log "govmomi: built vcsim and govc in $((SECONDS - start))s"
 }
