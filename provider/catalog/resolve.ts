@@ -2,6 +2,33 @@ import { VmImagesError } from "../errors";
 import { CAPABILITY_LABEL_PREFIX } from "../image/labels";
 import { Catalog, CatalogImage } from "./catalog";
 
+/** A catalog indexed by scope, then by name and by display name, built once per catalog object. */
+interface CatalogIndex {
+  /** scope ("" for the cluster, else the namespace) → name → image */
+  readonly byName: Map<string, Map<string, CatalogImage>>;
+  /** scope → display name → images */
+  readonly byDisplayName: Map<string, Map<string, CatalogImage[]>>;
+}
+
+const indexes = new WeakMap<Catalog, CatalogIndex>();
+
+/** The index of a catalog; catalogs are immutable values, so it is built once and kept with it. */
+export function indexCatalog(catalog: Catalog): CatalogIndex {
+  let index = indexes.get(catalog);
+  if (index) return index;
+  index = { byName: new Map(), byDisplayName: new Map() };
+  for (const image of catalog.images) {
+    const scope = image.namespace ?? "";
+    if (!index.byName.has(scope)) index.byName.set(scope, new Map());
+    index.byName.get(scope)!.set(image.name, image);
+    if (!index.byDisplayName.has(scope)) index.byDisplayName.set(scope, new Map());
+    const names = index.byDisplayName.get(scope)!;
+    names.set(image.displayName, [...(names.get(image.displayName) ?? []), image]);
+  }
+  indexes.set(catalog, index);
+  return index;
+}
+
 export interface ResolveOptions {
   /**
    * Also reject a display name found in both the namespace and the cluster, as VM Operator's own
@@ -25,15 +52,15 @@ export interface ResolveOptions {
  */
 export function resolveImage(catalog: Catalog, nameOrId: string, namespace: string | undefined, options: ResolveOptions = {}): CatalogImage {
   const where = namespace !== undefined ? `namespace "${namespace}" or the cluster` : "the cluster";
-  const inNamespace = (i: CatalogImage) => namespace !== undefined && i.namespace === namespace;
-  const inCluster = (i: CatalogImage) => i.namespace === undefined;
+  const index = indexCatalog(catalog);
+  const inNamespace = namespace !== undefined ? index : undefined;
 
   let found: CatalogImage | undefined;
   if (/^vmi-[0-9a-f]{17}$/.test(nameOrId)) {
-    found = catalog.images.find((i) => inNamespace(i) && i.name === nameOrId) ?? catalog.images.find((i) => inCluster(i) && i.name === nameOrId);
+    found = (inNamespace && index.byName.get(namespace!)?.get(nameOrId)) || index.byName.get("")?.get(nameOrId);
   } else {
-    const nsHits = catalog.images.filter((i) => inNamespace(i) && i.displayName === nameOrId);
-    const clusterHits = catalog.images.filter((i) => inCluster(i) && i.displayName === nameOrId);
+    const nsHits = (inNamespace && index.byDisplayName.get(namespace!)?.get(nameOrId)) || [];
+    const clusterHits = index.byDisplayName.get("")?.get(nameOrId) ?? [];
     if (nsHits.length > 1) throw ambiguous(nameOrId, `namespace "${namespace}"`, nsHits);
     if (nsHits.length === 1 && options.strict && clusterHits.length > 0) {
       throw ambiguous(nameOrId, `namespace "${namespace}" and the cluster (strict)`, [...nsHits, ...clusterHits]);
