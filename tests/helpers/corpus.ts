@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { projectRoot } from "./root";
 
 /** The shared conformance corpus, read in place (never copied into the project). */
-export const CORPUS = path.resolve(__dirname, "../../../shared/conformance");
+export const CORPUS = path.resolve(projectRoot(), "../shared/conformance");
 
 /**
  * Whether the corpus is here. Under CI=true its absence is a failure, never a silent skip;

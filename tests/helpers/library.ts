@@ -2,8 +2,9 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pack } from "tar-stream";
+import { projectRoot } from "./root";
 
-export const PROJECT = path.resolve(__dirname, "../..");
+export const PROJECT = projectRoot();
 export const EXAMPLE_LIBRARY = path.join(PROJECT, "examples/library");
 
 export function tempDir(prefix = "vmimages-"): string {

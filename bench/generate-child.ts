@@ -1,0 +1,22 @@
+/**
+ * Runs `vmimages <args>` in its own process and prints one JSON line with the exit code, the
+ * verbose counters and the process's peak RSS, so the harness can measure memory per run.
+ */
+import { main } from "../provider/cli/main";
+
+async function run(): Promise<void> {
+  let err = "";
+  const code = await main(["node", "vmimages", ...process.argv.slice(2)], { out: () => undefined, err: (t) => (err += t), tty: false });
+  const num = (re: RegExp) => Number(re.exec(err)?.[1] ?? NaN);
+  process.stdout.write(
+    JSON.stringify({
+      code,
+      requests: num(/(\d+) request\(s\)/),
+      downloads: num(/(\d+) descriptor\(s\) downloaded/),
+      maxRssKb: process.resourceUsage().maxRSS,
+      err: code === 0 ? "" : err,
+    }) + "\n",
+  );
+}
+
+void run();

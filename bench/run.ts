@@ -1,0 +1,83 @@
+/**
+ * The benchmark harness: `npm run bench [-- --sizes 100,500,2000 --runs 3 --only sync,preview,pure]`.
+ * Every figure is a median of several runs, and every time target is a ratio against a peer measured
+ * in the same run (govc for sync, plain @pulumi/kubernetes resources for preview), because the
+ * machine is shared and noisy. Prints tables and writes bench/results.json.
+ */
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { benchPreview, PreviewResult } from "./preview";
+import { benchPure, PureResult } from "./pure";
+import { table, TargetCheck } from "./stats";
+import { benchSync, SyncResult } from "./sync";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+async function main(): Promise<void> {
+  const sizes = arg("sizes", "100,500,2000").split(",").map(Number);
+  const runs = Number(arg("runs", "3"));
+  const only = new Set(arg("only", "pure,sync,preview").split(","));
+  const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+  const started = new Date().toISOString();
+  const pure: PureResult[] = only.has("pure") ? await benchPure(log) : [];
+  const sync: SyncResult[] = [];
+  if (only.has("sync")) for (const n of sizes) sync.push(await benchSync(n, runs, log));
+  const preview: PreviewResult[] = [];
+  if (only.has("preview")) for (const n of sizes) preview.push(await benchPreview(n, runs, log));
+
+  const checks: TargetCheck[] = [];
+  for (const s of sync) {
+    checks.push({ target: `sync N=${s.n}: warm ≤ 1.0 × govc, 0 downloads`, measured: `${(s.warmMs / s.govcMs).toFixed(2)} ×, ${s.warmDownloads} downloads`, met: s.warmMs <= s.govcMs && s.warmDownloads === 0 });
+    checks.push({ target: `sync N=${s.n}: cold ≤ 7 requests/item, ≤ 8 × govc`, measured: `${(s.coldRequests / s.n).toFixed(2)} req/item, ${(s.coldMs / s.govcMs).toFixed(2)} ×`, met: s.coldRequests / s.n <= 7 && s.coldMs <= 8 * s.govcMs });
+    checks.push({ target: `sync N=${s.n}: 1% changed → exactly those downloaded`, measured: `${s.changedDownloads} of ${s.changed}`, met: s.changedDownloads === s.changed });
+    if (s.n >= 2000) checks.push({ target: `sync N=${s.n}: peak RSS < 300 MB`, measured: `${s.coldRssMb.toFixed(0)} MB`, met: s.coldRssMb < 300 });
+  }
+  const s500 = sync.find((s) => s.n === 500);
+  const s2000 = sync.find((s) => s.n === 2000);
+  if (s500 && s2000) {
+    const growth = s2000.coldMs / 2000 / (s500.coldMs / 500);
+    checks.push({ target: "sync: cold time per item at N=2000 ≤ 1.5 × at N=500 (no quadratic step)", measured: `${growth.toFixed(2)} ×`, met: growth <= 1.5 });
+  }
+  for (const p of preview) {
+    checks.push({ target: `preview N=${p.n}: up ≤ 1.5 × peer`, measured: `${(p.oursUpMs / p.peerUpMs).toFixed(2)} ×`, met: p.oursUpMs <= 1.5 * p.peerUpMs });
+    checks.push({ target: `preview N=${p.n}: preview ≤ 1.5 × peer`, measured: `${(p.oursPreviewMs / p.peerPreviewMs).toFixed(2)} ×`, met: p.oursPreviewMs <= 1.5 * p.peerPreviewMs });
+  }
+
+  const out = process.stdout;
+  if (pure.length) out.write(`\nPure stages\n${table(pure.map((p) => ({ stage: p.stage, ops: p.operations, ms: p.ms, "ops/s": Math.round(p.perSecond), ...(p.mbPerSecond ? { "MB/s": p.mbPerSecond } : {}) })))}\n`);
+  if (sync.length)
+    out.write(
+      `\nSync against vcsim (medians of ${runs})\n${table(
+        sync.map((s) => ({
+          N: s.n,
+          "govc ms": s.govcMs,
+          "cold ms": s.coldMs,
+          "cold/govc": s.coldMs / s.govcMs,
+          "warm ms": s.warmMs,
+          "warm/govc": s.warmMs / s.govcMs,
+          "1% ms": s.changedMs,
+          "req/item": s.coldRequests / s.n,
+          "downloads cold/warm/1%": `${s.coldDownloads}/${s.warmDownloads}/${s.changedDownloads}`,
+          "RSS MB cold": s.coldRssMb,
+        })),
+      )}\n`,
+    );
+  if (preview.length)
+    out.write(
+      `\nPulumi up / preview (medians of ${runs})\n${table(
+        preview.map((p) => ({ N: p.n, "ours up ms": p.oursUpMs, "peer up ms": p.peerUpMs, "up ratio": p.oursUpMs / p.peerUpMs, "ours preview ms": p.oursPreviewMs, "peer preview ms": p.peerPreviewMs, "preview ratio": p.oursPreviewMs / p.peerPreviewMs })),
+      )}\n`,
+    );
+  if (checks.length) out.write(`\nTargets\n${table(checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met ? "yes" : "NO" })))}\n`);
+  const file = path.resolve(__dirname, "../../bench/results.json");
+  writeFileSync(file, JSON.stringify({ started, finished: new Date().toISOString(), runs, sizes, pure, sync, preview, checks }, null, 2) + "\n");
+  out.write(`\nwritten ${file}\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import pLimit from "p-limit";
+import { tempDir } from "../tests/helpers/library";
+import { startVcsim, Vcsim } from "../tests/helpers/vcsim";
+import { median, timed } from "./stats";
+import { syntheticOvf } from "./synthetic";
+
+const exec = promisify(execFile);
+const LIBRARIES = 4;
+
+export interface SyncResult {
+  readonly n: number;
+  readonly govcMs: number;
+  readonly coldMs: number;
+  readonly warmMs: number;
+  readonly changedMs: number;
+  readonly coldRequests: number;
+  readonly coldDownloads: number;
+  readonly warmDownloads: number;
+  readonly changed: number;
+  readonly changedDownloads: number;
+  readonly coldRssMb: number;
+  readonly warmRssMb: number;
+}
+
+interface ChildRun {
+  code: number;
+  requests: number;
+  downloads: number;
+  maxRssKb: number;
+  err: string;
+}
+
+async function generate(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; run: ChildRun }> {
+  const child = path.join(__dirname, "generate-child.js");
+  const { ms, value } = await timed(() => exec(process.execPath, [child, "generate", ...args], { env, maxBuffer: 16 * 1024 * 1024 }));
+  const run = JSON.parse(value.stdout) as ChildRun;
+  if (run.code !== 0) throw new Error(`vmimages generate failed: ${run.err}`);
+  return { ms, run };
+}
+
+/** Fills vcsim with `n` varied OVF items over four libraries, through govc (several at once). */
+async function populate(vc: Vcsim, n: number, dir: string): Promise<string[]> {
+  for (let l = 0; l < LIBRARIES; l++) await vc.govc("library.create", "-ds", "LocalDS_0", `lib-${l}`);
+  const limit = pLimit(4);
+  const names: string[] = [];
+  await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      limit(async () => {
+        const file = path.join(dir, `item-${i}.ovf`);
+        writeFileSync(file, syntheticOvf(i));
+        await vc.govc("library.import", "-n", `item-${i}`, `lib-${i % LIBRARIES}`, file);
+        names[i] = `lib-${i % LIBRARIES}/item-${i}`;
+      }),
+    ),
+  );
+  return names;
+}
+
+/**
+ * Catalog sync against vcsim on loopback: a cold `vmimages generate` (no cache), a warm one (nothing
+ * changed), one after 1% of the items changed, and the peer `govc library.info` over the same
+ * libraries, each the median of `runs` runs.
+ */
+export async function benchSync(n: number, runs: number, log: (m: string) => void): Promise<SyncResult> {
+  const vc = await startVcsim();
+  try {
+    const dir = tempDir("vmimages-bench-");
+    log(`sync N=${n}: filling vcsim`);
+    const items = await populate(vc, n, dir);
+    const config = path.join(dir, "vmimages.yaml");
+    writeFileSync(
+      config,
+      `source:\n  vcenter:\n    server: ${vc.origin}\n    username: ${vc.username}\n    passwordEnv: BENCH_VC_PASSWORD\n    insecure: true\nlibraries:\n${Array.from({ length: LIBRARIES }, (_, l) => `  - name: lib-${l}\n    scope: cluster\n`).join("")}`,
+    );
+    const env = { ...process.env, BENCH_VC_PASSWORD: vc.password };
+    const cache = path.join(dir, "cache");
+    const out = path.join(dir, "out");
+    const args = ["-c", config, "-o", out, "--cache-dir", cache, "-v", "--no-progress"];
+
+    log(`sync N=${n}: govc library.info`);
+    const govc: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const { ms } = await timed(async () => {
+        for (let l = 0; l < LIBRARIES; l++) await vc.govc("library.info", `lib-${l}/*`);
+      });
+      govc.push(ms);
+    }
+
+    log(`sync N=${n}: cold`);
+    const cold: Array<{ ms: number; run: ChildRun }> = [];
+    for (let r = 0; r < runs; r++) {
+      rmSync(cache, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+      cold.push(await generate(args, env));
+    }
+    log(`sync N=${n}: warm`);
+    const warm: Array<{ ms: number; run: ChildRun }> = [];
+    for (let r = 0; r < runs; r++) warm.push(await generate(args, env));
+
+    log(`sync N=${n}: 1% changed`);
+    const k = Math.max(1, Math.round(n / 100));
+    const changed: Array<{ ms: number; run: ChildRun }> = [];
+    for (let r = 0; r < runs; r++) {
+      mkdirSync(path.join(dir, `rev-${r}`));
+      for (let j = 0; j < k; j++) {
+        const i = (r * k + j * 97) % n;
+        const file = path.join(dir, `rev-${r}`, `item-${i}.ovf`);
+        writeFileSync(file, syntheticOvf(i, r + 1));
+        await vc.govc("library.import", items[i]!, file);
+      }
+      changed.push(await generate(args, env));
+    }
+
+    const med = (xs: Array<{ ms: number; run: ChildRun }>, f: (x: { ms: number; run: ChildRun }) => number) => median(xs.map(f));
+    return {
+      n,
+      govcMs: median(govc),
+      coldMs: med(cold, (x) => x.ms),
+      warmMs: med(warm, (x) => x.ms),
+      changedMs: med(changed, (x) => x.ms),
+      coldRequests: med(cold, (x) => x.run.requests),
+      coldDownloads: med(cold, (x) => x.run.downloads),
+      warmDownloads: Math.max(...warm.map((x) => x.run.downloads)),
+      changed: k,
+      changedDownloads: Math.max(...changed.map((x) => x.run.downloads)),
+      coldRssMb: med(cold, (x) => x.run.maxRssKb) / 1024,
+      warmRssMb: med(warm, (x) => x.run.maxRssKb) / 1024,
+    };
+  } finally {
+    await vc.stop();
+  }
+}
