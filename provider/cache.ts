@@ -4,16 +4,26 @@ import * as path from "node:path";
 import { MetadataCache } from "./read";
 import { LibraryItem, OvfMetadata } from "./types";
 
-const FORMAT = 1;
+const FORMAT = 2;
+
+interface CacheFile {
+  readonly format: number;
+  readonly server: string;
+  readonly entries: Record<string, unknown>;
+}
 
 /**
  * Parsed OVF metadata on disk, keyed by server, item id and content version: vCenter gives an item
  * a new content version whenever its files change, so an unchanged item needs no download.
- * Unreadable entries are misses, never errors.
+ * One file per server, read once and written once per run (a file per item costs more to open than
+ * to parse); it keeps the entries the run used. An unreadable cache is an empty one, never an error.
  */
 export class DiskMetadataCache implements MetadataCache {
   hits = 0;
   misses = 0;
+  private loaded?: Promise<Map<string, unknown>>;
+  private readonly used = new Map<string, unknown>();
+  private dirty = false;
 
   constructor(
     readonly dir: string,
@@ -21,32 +31,57 @@ export class DiskMetadataCache implements MetadataCache {
   ) {}
 
   async get(item: LibraryItem): Promise<OvfMetadata | undefined> {
-    try {
-      const entry = JSON.parse(await fs.readFile(this.file(item), "utf8")) as { format: number; metadata: OvfMetadata };
-      if (entry.format !== FORMAT) throw new Error("old format");
-      this.hits++;
-      return reviveBigints(entry.metadata);
-    } catch {
+    const entry = (await this.entries()).get(key(item));
+    if (entry === undefined) {
       this.misses++;
       return undefined;
     }
+    this.hits++;
+    this.used.set(key(item), entry);
+    return revive(entry as OvfMetadata);
   }
 
   async put(item: LibraryItem, metadata: OvfMetadata): Promise<void> {
-    const file = this.file(item);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify({ format: FORMAT, metadata }, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)));
-    await fs.rename(tmp, file);
+    const stored = JSON.parse(JSON.stringify(metadata, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))) as unknown;
+    (await this.entries()).set(key(item), stored);
+    this.used.set(key(item), stored);
+    this.dirty = true;
   }
 
-  private file(item: LibraryItem): string {
-    const key = createHash("sha256").update(`${this.server}\n${item.id}\n${item.contentVersion}`).digest("hex");
-    return path.join(this.dir, key.slice(0, 2), `${key}.json`);
+  /** Writes the entries this run used, atomically; a no-op when nothing was added. */
+  async flush(): Promise<void> {
+    const loaded = this.loaded ? await this.loaded : undefined;
+    if (!this.dirty && loaded?.size === this.used.size) return;
+    const file = this.file();
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+    const body: CacheFile = { format: FORMAT, server: this.server, entries: Object.fromEntries(this.used) };
+    await fs.writeFile(tmp, JSON.stringify(body));
+    await fs.rename(tmp, file);
+    this.dirty = false;
+  }
+
+  private entries(): Promise<Map<string, unknown>> {
+    this.loaded ??= fs.readFile(this.file(), "utf8").then(
+      (text) => {
+        const data = JSON.parse(text) as CacheFile;
+        return data.format === FORMAT && data.server === this.server ? new Map(Object.entries(data.entries)) : new Map();
+      },
+      () => new Map(),
+    );
+    return this.loaded;
+  }
+
+  private file(): string {
+    return path.join(this.dir, `${createHash("sha256").update(this.server).digest("hex").slice(0, 24)}.json`);
   }
 }
 
-function reviveBigints(m: OvfMetadata): OvfMetadata {
+function key(item: LibraryItem): string {
+  return `${item.id}@${item.contentVersion}`;
+}
+
+function revive(m: OvfMetadata): OvfMetadata {
   const big = (v: unknown) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : undefined);
   return {
     ...m,

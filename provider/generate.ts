@@ -1,6 +1,6 @@
 import { Catalog, buildCatalog, imageKey } from "./catalog/catalog";
 import { buildImage, keepTransitionTimes } from "./image/build";
-import { ImageManifest } from "./image/manifest";
+import { Condition, ImageManifest } from "./image/manifest";
 import { NamingStrategy } from "./image/naming";
 import { LibrarySelection, ReadOptions, readLibraries } from "./read";
 import { ContentLibrarySource } from "./source/source";
@@ -11,8 +11,8 @@ export interface GenerateOptions extends ReadOptions {
   readonly naming?: NamingStrategy;
   /** RFC 3339 time stamped on new conditions. @default now, to the second */
   readonly now?: string;
-  /** Manifests of the previous run, whose unchanged conditions keep their timestamps. */
-  readonly previous?: readonly ImageManifest[];
+  /** The conditions an image had in the previous run; unchanged ones keep their timestamps. */
+  readonly previousConditions?: (m: ImageManifest) => readonly Condition[] | undefined;
 }
 
 export interface Generated {
@@ -28,10 +28,9 @@ export async function generateImages(
 ): Promise<Generated> {
   const { items } = await readLibraries(source, libraries, options);
   const now = options.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-  const previous = new Map((options.previous ?? []).map((m) => [manifestKey(m), m]));
   const manifests = items.map((read) => {
     const image = buildImage(read, read.scope, { apiVersion: options.apiVersion, naming: options.naming, now });
-    return keepTransitionTimes(image, previous.get(manifestKey(image)));
+    return keepTransitionTimes(image, options.previousConditions?.(image));
   });
   const catalog = buildCatalog(manifests);
   const order = new Map(catalog.images.map((img, i) => [imageKey(img), i]));

@@ -25,6 +25,8 @@ export interface ReadOptions {
 export interface MetadataCache {
   get(item: LibraryItem): Promise<OvfMetadata | undefined>;
   put(item: LibraryItem, metadata: OvfMetadata): Promise<void>;
+  /** Persists what the run added; called once when the read ends. */
+  flush?(): Promise<void>;
 }
 
 export interface ReadResult {
@@ -100,6 +102,7 @@ export async function readLibraries(
     ),
   );
 
+  await options.cache?.flush?.();
   if (problems.length) {
     throw new ProblemsError(`${problems.length} problem(s) reading ${source.description}; nothing was written`, problems);
   }

@@ -9,6 +9,7 @@ import { ImageResource } from "../provider/pulumi/resources";
 import { LibrarySelection } from "../provider/read";
 import { manifestPath, renderFolder } from "../provider/render/folder";
 import { readOwnedFiles } from "../provider/render/write";
+import { previousConditions } from "../provider/render/previous";
 import { DirectorySource } from "../provider/source/directory";
 import { ContentLibrarySource } from "../provider/source/source";
 import { VcenterSource } from "../provider/source/vcenter/source";
@@ -94,14 +95,14 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
     const done = pulumi.runtime.rpcKeepAlive();
     try {
       const gitopsDir = args.gitops ? path.resolve(args.gitops.directory) : undefined;
-      const previous = gitopsDir ? (await readOwnedFiles(gitopsDir)).manifests : [];
+      const previous = gitopsDir ? (await readOwnedFiles(gitopsDir)).files : new Map<string, string>();
       const source = await openSource(args);
       let manifests: readonly ImageManifest[];
       try {
         ({ manifests } = await generateImages(source, selections(args.libraries), {
           apiVersion: args.apiVersion,
           naming: args.naming,
-          previous,
+          previousConditions: previousConditions(previous),
           onWarning: (m) => void pulumi.log.warn(m, this),
           ...("vcenter" in args.source && args.source.vcenter.cacheDir && source instanceof VcenterSource
             ? { cache: new DiskMetadataCache(args.source.vcenter.cacheDir, source.server) }

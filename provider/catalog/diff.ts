@@ -36,7 +36,8 @@ export function isEmptyDiff(d: CatalogDiff): boolean {
   return d.added.length === 0 && d.removed.length === 0 && d.changed.length === 0;
 }
 
-function comparable(img: CatalogImage): unknown {
+/** An image as diffs compare it: condition timestamps left out. */
+export function comparable(img: CatalogImage): unknown {
   return {
     displayName: img.displayName,
     labels: img.labels,

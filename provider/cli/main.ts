@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { stringify } from "yaml";
 import { buildCatalog, CatalogImage } from "../catalog/catalog";
-import { diffCatalogs, formatDiff } from "../catalog/diff";
+import { formatDiff } from "../catalog/diff";
+import { diffFolder, previousConditions } from "../render/previous";
 import { resolveImage } from "../catalog/resolve";
 import { matchesSelector, parseSelector } from "../catalog/selector";
 import { loadConfig, VmImagesConfig } from "../config";
@@ -66,9 +67,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
       const generated = await run(config, owned, io, opts, Boolean(opts.verbose));
-      const plan = planFolder(owned.files, renderFolder(generated.manifests));
+      const rendered = renderFolder(generated.manifests);
+      const plan = planFolder(owned.files, rendered);
       await applyPlan(opts.out, plan);
-      const diff = diffCatalogs(buildCatalog(owned.manifests), generated.catalog);
+      const diff = diffFolder(owned.files, generated.manifests, rendered);
       if (opts.verbose) for (const line of formatDiff(diff)) io.err(`${line}\n`);
       io.err(
         `${generated.manifests.length} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
@@ -89,7 +91,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
       const generated = await run(config, owned, io, opts, false);
-      const lines = formatDiff(diffCatalogs(buildCatalog(owned.manifests), generated.catalog));
+      const lines = formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests)));
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
       if (opts.exitCode && lines.length) setCode(3);
     });
@@ -147,7 +149,7 @@ async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, opts: RunO
     return await generateImages(source, config.libraries, {
       apiVersion: config.apiVersion,
       naming: config.naming,
-      previous: owned.manifests,
+      previousConditions: previousConditions(owned.files),
       ...(cache ? { cache } : {}),
       onWarning: (m) => io.err(`warning: ${m}\n`),
       onProgress: (done, total) => {

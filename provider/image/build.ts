@@ -97,10 +97,10 @@ function omitEmpty<T extends object>(obj: T): T {
  * Keeps a condition's `lastTransitionTime` from the previous manifest of the same image when the
  * condition itself did not change, so regenerating unchanged input changes no byte.
  */
-export function keepTransitionTimes(next: ImageManifest, previous: ImageManifest | undefined): ImageManifest {
+export function keepTransitionTimes(next: ImageManifest, previous: readonly Condition[] | undefined): ImageManifest {
   if (previous === undefined) return next;
   const conditions = next.status.conditions.map((c) => {
-    const old = previous.status.conditions?.find((p) => p.type === c.type);
+    const old = previous.find((p) => p.type === c.type);
     const same = old !== undefined && old.status === c.status && old.reason === c.reason && old.message === c.message;
     return same && typeof old.lastTransitionTime === "string" ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
   });

@@ -1,31 +1,29 @@
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { VmImagesError, messageOf } from "../errors";
-import { ImageManifest } from "../image/manifest";
 import { FolderPlan, GENERATED_MARK, KUSTOMIZATION, OWNED_FILE } from "./folder";
 
-/** The files of a GitOps folder that a previous run wrote, and the manifests they hold. */
+/** The files of a GitOps folder that a previous run wrote, path (with `/`) → content. */
 export interface OwnedFiles {
   readonly files: Map<string, string>;
-  readonly manifests: ImageManifest[];
 }
 
 /**
- * Reads what a previous run wrote into `dir`: the kustomization and the image files it lists.
+ * Reads what a previous run wrote into `dir`: the kustomization and the image files it lists. The
+ * files are kept as text: a run parses only the few it needs (see render/previous.ts).
  * A missing folder is an empty one.
  * @throws VmImagesError when `dir` has a kustomization.yaml that vmimages did not write.
  */
 export async function readOwnedFiles(dir: string): Promise<OwnedFiles> {
   const files = new Map<string, string>();
-  const manifests: ImageManifest[] = [];
   const kustomizationPath = path.join(dir, KUSTOMIZATION);
   let kustomization: string;
   try {
-    kustomization = await fs.readFile(kustomizationPath, "utf8");
+    kustomization = readFileSync(kustomizationPath, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { files, manifests };
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { files };
     throw new VmImagesError("output", `cannot read ${kustomizationPath}: ${messageOf(err)}`, { file: kustomizationPath });
   }
   if (!kustomization.includes(GENERATED_MARK)) {
@@ -40,15 +38,13 @@ export async function readOwnedFiles(dir: string): Promise<OwnedFiles> {
   for (const rel of Array.isArray(listed) ? listed : []) {
     if (typeof rel !== "string" || !OWNED_FILE.test(rel)) continue;
     try {
-      const content = await fs.readFile(path.join(dir, rel), "utf8");
-      files.set(rel, content);
-      const doc = parseYamlSafe(content) as ImageManifest | undefined;
-      if (doc?.metadata?.name && doc.status?.conditions) manifests.push(doc);
+      // Synchronous reads: thousands of small files read far faster than through file handles.
+      files.set(rel, readFileSync(path.join(dir, rel), "utf8"));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new VmImagesError("output", `cannot read ${path.join(dir, rel)}: ${messageOf(err)}`, { file: rel });
     }
   }
-  return { files, manifests };
+  return { files };
 }
 
 /**

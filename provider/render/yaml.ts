@@ -1,24 +1,85 @@
-import { stringify } from "yaml";
+/**
+ * Byte-stable YAML for manifests: `apiVersion`, `kind`, `metadata`, `spec`, `status` first, every
+ * other map's keys sorted, lists in their given order, block style, two-space indents, no folding.
+ *
+ * A small emitter of its own rather than a general YAML library: manifests are plain JSON data, and
+ * rendering thousands of them is the hot path of every run. A string is written plain only when it
+ * is unambiguous to YAML 1.1 readers (kubectl, Argo CD and Flux parse with go-yaml, where `yes`, `on`,
+ * `2026-01-01` or `0755` are not strings) as well as YAML 1.2 ones; anything else is double-quoted
+ * with JSON's escapes, which YAML's double-quoted style reads alike. A property test holds
+ * `parse(render(x))` equal to `x` for both YAML versions.
+ */
 
 const TOP_LEVEL_ORDER = ["apiVersion", "kind", "metadata", "spec", "status"];
 
-/**
- * Byte-stable YAML, quoted for YAML 1.1 readers (kubectl, Argo CD and Flux parse with go-yaml, where
- * an unquoted `2026-01-01T00:00:00Z`, `yes` or `on` is not a string): `apiVersion`, `kind`, `metadata`, `spec`, `status` first, every other map's
- * keys sorted, lists in their given order, no line folding.
- */
 export function renderYaml(doc: object, header?: string): string {
-  const body = stringify(sortKeys(doc, true), { version: "1.1", lineWidth: 0, minContentWidth: 0, indentSeq: true });
-  return header ? `${header.split("\n").map((l) => `# ${l}`.trimEnd()).join("\n")}\n${body}` : body;
+  const lines: string[] = [];
+  if (header) for (const l of header.split("\n")) lines.push(`# ${l}`.trimEnd());
+  emitMap(doc as Record<string, unknown>, "", lines, true);
+  return `${lines.join("\n")}\n`;
 }
 
-function sortKeys(value: unknown, top = false): unknown {
-  if (Array.isArray(value)) return value.map((v) => sortKeys(v));
-  if (value === null || typeof value !== "object") return value;
-  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+/** Plain scalars may use only these characters, and must not start with a digit or sign (numbers, dates). */
+const PLAIN = /^[A-Za-z_/(][A-Za-z0-9 ._/()+;~^=$-]*$/;
+const SPECIAL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|[eE][-+]?[0-9].*)$/;
+
+export function scalar(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new RangeError(`cannot render the number ${value} in a manifest`);
+    return String(value);
+  }
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "bigint") return value.toString();
+  const s = String(value);
+  return PLAIN.test(s) && !SPECIAL.test(s) && !s.endsWith(" ") ? s : JSON.stringify(s);
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function sortedKeys(map: Record<string, unknown>, top: boolean): string[] {
+  const keys = Object.keys(map).filter((k) => map[k] !== undefined);
   const rank = (k: string) => (top && TOP_LEVEL_ORDER.includes(k) ? TOP_LEVEL_ORDER.indexOf(k) : TOP_LEVEL_ORDER.length);
-  keys.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-  return out;
+  return keys.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function emitMap(map: Record<string, unknown>, indent: string, lines: string[], top = false, firstPrefix?: string): void {
+  const keys = sortedKeys(map, top);
+  if (keys.length === 0) {
+    lines.push(`${firstPrefix ?? indent}{}`);
+    return;
+  }
+  keys.forEach((k, i) => {
+    const prefix = i === 0 && firstPrefix !== undefined ? firstPrefix : indent;
+    emitEntry(`${prefix}${scalar(k)}:`, map[k], indent, lines);
+  });
+}
+
+function emitEntry(head: string, value: unknown, indent: string, lines: string[]): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return void lines.push(`${head} []`);
+    lines.push(head);
+    emitSeq(value, `${indent}  `, lines);
+  } else if (isMap(value)) {
+    if (sortedKeys(value, false).length === 0) return void lines.push(`${head} {}`);
+    lines.push(head);
+    emitMap(value, `${indent}  `, lines);
+  } else {
+    lines.push(`${head} ${scalar(value)}`);
+  }
+}
+
+function emitSeq(items: readonly unknown[], indent: string, lines: string[]): void {
+  for (const item of items) {
+    if (isMap(item)) emitMap(item, `${indent}  `, lines, false, `${indent}- `);
+    else if (Array.isArray(item)) {
+      if (item.length === 0) lines.push(`${indent}- []`);
+      else {
+        lines.push(`${indent}-`);
+        emitSeq(item, `${indent}  `, lines);
+      }
+    } else lines.push(`${indent}- ${scalar(item)}`);
+  }
 }

@@ -93,13 +93,13 @@ describe("building an image manifest", () => {
 describe("condition timestamps", () => {
   test("an unchanged condition keeps the previous run's lastTransitionTime", () => {
     const before = buildImage(read, { kind: "cluster" }, { now: "2020-01-01T00:00:00Z" });
-    const after = keepTransitionTimes(buildImage(read, { kind: "cluster" }, { now: NOW }), before);
+    const after = keepTransitionTimes(buildImage(read, { kind: "cluster" }, { now: NOW }), before.status.conditions);
     expect(after.status.conditions[0]!.lastTransitionTime).toBe("2020-01-01T00:00:00Z");
   });
 
   test("a condition whose status changed gets the new time", () => {
     const before = buildImage(read, { kind: "cluster" }, { now: "2020-01-01T00:00:00Z" });
     const changed = { ...before, status: { ...before.status, conditions: [{ ...before.status.conditions[0]!, status: "False" as const }] } };
-    expect(keepTransitionTimes(buildImage(read, { kind: "cluster" }, { now: NOW }), changed).status.conditions[0]!.lastTransitionTime).toBe(NOW);
+    expect(keepTransitionTimes(buildImage(read, { kind: "cluster" }, { now: NOW }), changed.status.conditions).status.conditions[0]!.lastTransitionTime).toBe(NOW);
   });
 });

@@ -78,7 +78,9 @@ describe("reading libraries", () => {
   test("a cache entry of another server is not used", async () => {
     const dir = tempDir("vmimages-cache-");
     const meta = parseOvfDescriptor(ovf());
-    await new DiskMetadataCache(dir, "https://a").put(item(1, "ovf"), meta);
+    const a = new DiskMetadataCache(dir, "https://a");
+    await a.put(item(1, "ovf"), meta);
+    await a.flush();
     expect(await new DiskMetadataCache(dir, "https://b").get(item(1, "ovf"))).toBeUndefined();
     expect(await new DiskMetadataCache(dir, "https://a").get(item(1, "ovf"))).toEqual(meta);
   });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { parse } from "yaml";
 import { buildImage } from "../../provider/image/build";
 import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/render/folder";
@@ -25,6 +26,22 @@ describe("YAML rendering", () => {
   test("never folds long strings", () => {
     const long = "x ".repeat(100).trim();
     expect(renderYaml({ long }).split("\n")).toHaveLength(2);
+  });
+
+  test("reads back as the same data in YAML 1.1 and 1.2, for any JSON data", () => {
+    const key = fc.string({ minLength: 1 }).filter((k) => k !== "__proto__");
+    const leaf = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constantFrom("yes", "on", "0755", "2026-01-01", "1e3", "E0", "e-5", "~", "null", ".inf", "- x", "a: b", "#c", " lead", "trail ", "<<", "="));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("node"), { maxLength: 4 }), fc.dictionary(key, tie("node"), { maxKeys: 4 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 6 }), (doc) => {
+        const text = renderYaml(doc);
+        expect(parse(text, { version: "1.1" })).toEqual(doc);
+        expect(parse(text, { version: "1.2" })).toEqual(doc);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test("renders the same bytes for the same manifest, and parses back to it", () => {
