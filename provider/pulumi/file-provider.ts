@@ -10,8 +10,15 @@ export interface ManagedFile {
 }
 
 export interface ManagedInputs {
+  readonly key?: unknown;
   readonly file?: ManagedFile;
   readonly [key: string]: unknown;
+}
+
+/** What a resource keeps as outputs. */
+export interface ManagedState {
+  readonly key?: unknown;
+  readonly file?: Pick<ManagedFile, "dir" | "path">;
 }
 
 /**
@@ -26,10 +33,10 @@ export const fileProvider: pulumi.dynamic.ResourceProvider = {
       writeManaged(inputs.file);
       syncKustomization(inputs.file.dir);
     }
-    return { id: String(inputs.key), outs: inputs };
+    return { id: String(inputs.key), outs: stateOf(inputs) };
   },
 
-  async update(_id: string, olds: ManagedInputs, news: ManagedInputs) {
+  async update(_id: string, olds: ManagedState, news: ManagedInputs) {
     if (olds.file && (!news.file || olds.file.dir !== news.file.dir || olds.file.path !== news.file.path)) {
       removeManaged(olds.file);
       syncKustomization(olds.file.dir);
@@ -38,20 +45,28 @@ export const fileProvider: pulumi.dynamic.ResourceProvider = {
       writeManaged(news.file);
       syncKustomization(news.file.dir);
     }
-    return { outs: news };
+    return { outs: stateOf(news) };
   },
 
-  async delete(_id: string, props: ManagedInputs) {
+  async delete(_id: string, props: ManagedState) {
     if (props.file) {
       removeManaged(props.file);
       syncKustomization(props.file.dir);
     }
   },
 
-  async read(id: string, props?: ManagedInputs) {
+  async read(id: string, props?: ManagedState) {
     return { id, props: props ?? {} };
   },
 };
+
+/**
+ * What a resource keeps as outputs: where its file is, not the file or the image again (the inputs
+ * hold those). Checkpoints stay small, which matters when a stack holds thousands of images.
+ */
+function stateOf(inputs: ManagedInputs): ManagedState {
+  return { key: inputs.key, ...(inputs.file ? { file: { dir: inputs.file.dir, path: inputs.file.path } } : {}) };
+}
 
 /**
  * Rewrites `kustomization.yaml` to list the image files present, exactly as `vmimages generate`
@@ -103,7 +118,7 @@ function writeManaged(file: ManagedFile): void {
 }
 
 /** Removes the file and the folders it leaves empty inside the GitOps folder (never the folder itself). */
-function removeManaged(file: ManagedFile): void {
+function removeManaged(file: Pick<ManagedFile, "dir" | "path">): void {
   const fs = require("node:fs") as typeof import("node:fs");
   const path = require("node:path") as typeof import("node:path");
   fs.rmSync(path.join(file.dir, file.path), { force: true });

@@ -14,8 +14,6 @@ export interface ImageResourceInputs {
  * any other field) is an update, never a replacement: the name is derived from the item id.
  */
 export class ImageResource extends pulumi.dynamic.Resource {
-  declare readonly image: pulumi.Output<CatalogImage>;
-
   constructor(name: string, inputs: ImageResourceInputs, opts?: pulumi.CustomResourceOptions) {
     super(fileProvider, name, { ...inputs, image: inputs.image }, opts, "vmimages", "Image");
   }
