@@ -4,7 +4,7 @@
  * in the same run (govc for sync, plain @pulumi/kubernetes resources for preview), because the
  * machine is shared and noisy. Prints tables and writes bench/results.json.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { benchPreview, PreviewResult } from "./preview";
 import { benchPure, PureResult } from "./pure";
@@ -72,8 +72,14 @@ async function main(): Promise<void> {
       )}\n`,
     );
   if (checks.length) out.write(`\nTargets\n${table(checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met ? "yes" : "NO" })))}\n`);
+  // Sections not run this time keep their last results, so parts can be measured separately.
   const file = path.resolve(__dirname, "../../bench/results.json");
-  writeFileSync(file, JSON.stringify({ started, finished: new Date().toISOString(), runs, sizes, pure, sync, preview, checks }, null, 2) + "\n");
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, { checks?: TargetCheck[] }>) : {};
+  const section = (name: string, data: unknown, ran: boolean) => (ran ? { started, runs, sizes, data, checks: checks.filter((c) => c.target.startsWith(name)) } : previous[name]);
+  writeFileSync(
+    file,
+    JSON.stringify({ pure: section("pure", pure, only.has("pure")), sync: section("sync", sync, only.has("sync")), preview: section("preview", preview, only.has("preview")) }, null, 2) + "\n",
+  );
   out.write(`\nwritten ${file}\n`);
 }
 

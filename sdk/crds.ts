@@ -17,27 +17,34 @@ export interface VirtualMachineImageArgs {
   readonly status?: pulumi.Input<ImageStatus>;
 }
 
+function resourceArgs(kind: ImageManifest["kind"], args: VirtualMachineImageArgs): k8s.apiextensions.CustomResourceArgs {
+  return { apiVersion: args.apiVersion ?? DEFAULT_API_VERSION, kind, metadata: args.metadata, spec: args.spec, status: args.status };
+}
+
+function ofKind(manifest: ImageManifest, kind: ImageManifest["kind"]): ImageManifest {
+  if (manifest.kind !== kind) throw new Error(`${manifest.metadata.name} is a ${manifest.kind}, not a ${kind}`);
+  return manifest;
+}
+
 /** A namespaced VM Operator image, for users who apply manifests with their own Kubernetes provider. */
 export class VirtualMachineImage extends k8s.apiextensions.CustomResource {
   constructor(name: string, args: VirtualMachineImageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(name, { apiVersion: args.apiVersion ?? DEFAULT_API_VERSION, kind: "VirtualMachineImage", metadata: args.metadata, spec: args.spec, status: args.status }, opts);
+    super(name, resourceArgs("VirtualMachineImage", args), opts);
   }
 
   /** The resource of a manifest `vmimages generate` wrote (or a catalog produced). */
   static fromManifest(manifest: ImageManifest, opts?: pulumi.CustomResourceOptions): VirtualMachineImage {
-    if (manifest.kind !== "VirtualMachineImage") throw new Error(`${manifest.metadata.name} is a ${manifest.kind}, not a VirtualMachineImage`);
-    return new VirtualMachineImage(manifest.metadata.name, manifest, opts);
+    return new VirtualMachineImage(manifest.metadata.name, ofKind(manifest, "VirtualMachineImage"), opts);
   }
 }
 
 /** A cluster-scoped VM Operator image. */
 export class ClusterVirtualMachineImage extends k8s.apiextensions.CustomResource {
   constructor(name: string, args: VirtualMachineImageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(name, { apiVersion: args.apiVersion ?? DEFAULT_API_VERSION, kind: "ClusterVirtualMachineImage", metadata: args.metadata, spec: args.spec, status: args.status }, opts);
+    super(name, resourceArgs("ClusterVirtualMachineImage", args), opts);
   }
 
   static fromManifest(manifest: ImageManifest, opts?: pulumi.CustomResourceOptions): ClusterVirtualMachineImage {
-    if (manifest.kind !== "ClusterVirtualMachineImage") throw new Error(`${manifest.metadata.name} is a ${manifest.kind}, not a ClusterVirtualMachineImage`);
-    return new ClusterVirtualMachineImage(manifest.metadata.name, manifest, opts);
+    return new ClusterVirtualMachineImage(manifest.metadata.name, ofKind(manifest, "ClusterVirtualMachineImage"), opts);
   }
 }
