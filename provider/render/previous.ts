@@ -16,6 +16,13 @@ import { KUSTOMIZATION, manifestPath } from "./folder";
 export function conditionsOf(text: string): Condition[] | undefined {
   const start = text.indexOf("\n  conditions:\n");
   if (start < 0) return undefined;
+  const single = SINGLE_CONDITION.exec(text.slice(start));
+  if (single) {
+    // The usual file: one condition, as render/yaml.ts writes it (keys sorted, scalars plain or
+    // JSON-quoted); read without a YAML parser, which costs more than everything else per file.
+    const [, lastTransitionTime, message, reason, status, type] = single.map((v) => (v?.startsWith('"') ? (JSON.parse(v) as string) : v));
+    return [{ lastTransitionTime: lastTransitionTime!, message: message!, reason: reason!, status: status as Condition["status"], type: type! }];
+  }
   const next = /\n {2}[^ -]/g;
   next.lastIndex = start + 15;
   const end = next.exec(text)?.index ?? text.length;
@@ -26,6 +33,11 @@ export function conditionsOf(text: string): Condition[] | undefined {
     return undefined;
   }
 }
+
+const SCALAR = `("(?:[^"\\\\]|\\\\.)*"|[^"\\n][^\\n]*)`;
+const SINGLE_CONDITION = new RegExp(
+  `^\\n  conditions:\\n    - lastTransitionTime: ${SCALAR}\\n      message: ${SCALAR}\\n      reason: ${SCALAR}\\n      status: ${SCALAR}\\n      type: ${SCALAR}\\n  [^ -]`,
+);
 
 /** The previous conditions of each image, by its file path, for `keepTransitionTimes`. */
 export function previousConditions(files: ReadonlyMap<string, string>): (m: ImageManifest) => readonly Condition[] | undefined {

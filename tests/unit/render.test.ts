@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { buildImage } from "../../provider/image/build";
 import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/render/folder";
 import { renderYaml } from "../../provider/render/yaml";
+import { conditionsOf } from "../../provider/render/previous";
 import { ItemId } from "../../provider/types";
 
 const manifest = (id: string, ns?: string) =>
@@ -82,5 +83,21 @@ describe("the GitOps folder", () => {
   test("an unchanged folder plans nothing", () => {
     const files = renderFolder([a, b]);
     expect(planFolder(files, renderFolder([a, b]))).toEqual({ write: [], remove: [], unchanged: [...files.keys()] });
+  });
+});
+
+describe("reading a previous run's conditions", () => {
+  const base = manifest("e1968c25-dd84-4506-8dc7-9beacb6b688e");
+  test.each([
+    ["the usual Ready condition", base.status.conditions],
+    ["a message with quotes, colons and a newline", [{ ...base.status.conditions[0]!, message: 'disk "a": gone\nreally', reason: "Not:Ready" }]],
+    ["two conditions (read through the YAML parser)", [...base.status.conditions, { ...base.status.conditions[0]!, type: "Other" }]],
+  ])("gives back %s exactly", (_what, conditions) => {
+    const text = renderYaml({ ...base, status: { ...base.status, conditions } });
+    expect(conditionsOf(text)).toEqual(conditions);
+  });
+
+  test("a file without conditions has none", () => {
+    expect(conditionsOf("apiVersion: v1\nkind: K\n")).toBeUndefined();
   });
 });
