@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { lookupImage } from "../../sdk";
+import { lookupImage, resolveImage } from "../../sdk";
 
 /**
  * A VM stack: takes the images stack's catalog through a StackReference, resolves a display name to
@@ -31,5 +31,7 @@ export = async () => {
     },
     { provider },
   );
-  return { image: image.name, imageKind: image.kind, vm: vm.metadata.name };
+  // The same resolution as an Output, for programs that pass it on without awaiting it.
+  const clusterPhoton = resolveImage(images, "Photon OS 5.0", { namespace: "team-a", requireCapabilities: ["cloud-init"] });
+  return { image: image.name, imageKind: image.kind, vm: vm.metadata.name, clusterPhoton };
 };

@@ -125,6 +125,7 @@ describe("ContentLibraryImages with the Pulumi engine", () => {
       const teamUbuntu = catalog.images.find((i) => i.displayName === "Ubuntu 24.04 LTS" && i.namespace === "team-a")!;
       expect(up.outputs.image!.value).toBe(teamUbuntu.name);
       expect(up.outputs.imageKind!.value).toBe("VirtualMachineImage");
+      expect(up.outputs.clusterPhoton!.value).toBe("vmi-0a0044d7c690bcbea");
       const files = readdirSync(path.join(rendered, "1-manifest"));
       expect(files).toHaveLength(1);
       const vm = parse(readFileSync(path.join(rendered, "1-manifest", files[0]!), "utf8"));
