@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildImage } from "../../provider/image/build";
-import { syncKustomization } from "../../provider/pulumi/file-provider";
+import { placeFile } from "../../provider/pulumi/file-provider";
 import { KUSTOMIZATION, manifestPath, renderFolder } from "../../provider/render/folder";
 import { ItemId } from "../../provider/types";
 import { tempDir, writeTree } from "../helpers/library";
@@ -21,20 +21,22 @@ describe("the kustomization the Pulumi resources keep", () => {
   ])("is byte for byte the one vmimages generate writes (%s)", (_what, manifests) => {
     const dir = tempDir("vmimages-kust-");
     const files = renderFolder(manifests);
-    writeTree(dir, Object.fromEntries([...files].filter(([p]) => p !== KUSTOMIZATION)));
     writeTree(dir, { "README.md": "not listed", "cluster/notes.yaml": "not an image file" });
-    syncKustomization(dir);
+    for (const [p, content] of files) if (p !== KUSTOMIZATION) placeFile(undefined, { dir, path: p, content });
     expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(files.get(KUSTOMIZATION));
   });
 
-  test("is removed once no image file is left", () => {
+  test("follows an image file that moves, and goes once no image file is left", () => {
     const dir = tempDir("vmimages-kust-");
     const m = manifest(1);
-    writeTree(dir, { [manifestPath(m)]: "x", [KUSTOMIZATION]: "old" });
-    syncKustomization(dir);
-    expect(existsSync(path.join(dir, KUSTOMIZATION))).toBe(true);
-    rmSync(path.join(dir, manifestPath(m)));
-    syncKustomization(dir);
+    const moved = manifest(1, "team-a");
+    placeFile(undefined, { dir, path: manifestPath(m), content: "x" });
+    placeFile({ dir, path: manifestPath(m) }, { dir, path: manifestPath(moved), content: "y" });
+    expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(renderFolder([moved]).get(KUSTOMIZATION));
+    expect(existsSync(path.join(dir, "cluster"))).toBe(false);
+    placeFile({ dir, path: manifestPath(moved) }, undefined);
     expect(existsSync(path.join(dir, KUSTOMIZATION))).toBe(false);
+    expect(existsSync(path.join(dir, "namespaces"))).toBe(false);
+    expect(existsSync(dir)).toBe(true);
   });
 });
