@@ -25,9 +25,29 @@ export function manifestPath(m: ImageManifest): string {
 export function renderFolder(manifests: readonly ImageManifest[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const m of manifests) files.set(manifestPath(m), renderYaml(m, HEADER));
-  const resources = [...files.keys()].sort();
-  files.set(KUSTOMIZATION, renderYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources }, HEADER));
+  files.set(KUSTOMIZATION, renderKustomization([...files.keys()].sort()));
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** `kustomization.yaml` listing `resources` (paths with `/`, in the order given). */
+export function renderKustomization(resources: readonly string[]): string {
+  return renderYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources }, HEADER);
+}
+
+/**
+ * The resources a kustomization that vmimages rendered lists, read line by line: a YAML parser
+ * costs more on thousands of lines than everything else a run over an unchanged library does.
+ * Undefined when the text is not exactly what `renderKustomization` writes (edited by hand, say).
+ */
+export function renderedKustomizationResources(text: string): string[] | undefined {
+  const at = text.indexOf("\nresources:\n");
+  if (at < 0) return undefined;
+  const resources = text
+    .slice(at + "\nresources:\n".length)
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => line.slice(4));
+  return renderKustomization(resources) === text ? resources : undefined;
 }
 
 export interface FolderPlan {

@@ -3,7 +3,7 @@ import { promises as fs, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { VmImagesError, messageOf } from "../errors";
-import { FolderPlan, GENERATED_MARK, KUSTOMIZATION, OWNED_FILE } from "./folder";
+import { FolderPlan, GENERATED_MARK, KUSTOMIZATION, OWNED_FILE, renderedKustomizationResources } from "./folder";
 
 /** The files of a GitOps folder that a previous run wrote, path (with `/`) → content. */
 export interface OwnedFiles {
@@ -34,7 +34,7 @@ export async function readOwnedFiles(dir: string): Promise<OwnedFiles> {
     );
   }
   files.set(KUSTOMIZATION, kustomization);
-  const listed = (parseYamlSafe(kustomization) as { resources?: unknown } | undefined)?.resources;
+  const listed = renderedKustomizationResources(kustomization) ?? (parseYamlSafe(kustomization) as { resources?: unknown } | undefined)?.resources;
   for (const rel of Array.isArray(listed) ? listed : []) {
     if (typeof rel !== "string" || !OWNED_FILE.test(rel)) continue;
     try {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { parse } from "yaml";
 import { buildImage } from "../../provider/image/build";
-import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/render/folder";
+import { KUSTOMIZATION, manifestPath, planFolder, renderFolder, renderKustomization, renderedKustomizationResources } from "../../provider/render/folder";
 import { renderYaml } from "../../provider/render/yaml";
 import { conditionsOf } from "../../provider/render/previous";
 import { ItemId } from "../../provider/types";
@@ -69,6 +69,15 @@ describe("the GitOps folder", () => {
       kind: "Kustomization",
       resources: [manifestPath(a), manifestPath(b)],
     });
+  });
+
+  test("reads back the files its own kustomization lists without a YAML parser, and declines any other text", () => {
+    const kustomization = renderFolder([b, a]).get(KUSTOMIZATION)!;
+    expect(renderedKustomizationResources(kustomization)).toEqual([manifestPath(a), manifestPath(b)]);
+    expect(renderedKustomizationResources(renderKustomization([]))).toBeUndefined();
+    expect(renderedKustomizationResources(kustomization.replace("resources:\n", "resources: # mine\n"))).toBeUndefined();
+    expect(renderedKustomizationResources(kustomization + "  - extra.yaml # hand-added\n")).toBeUndefined();
+    expect(renderedKustomizationResources(kustomization.replace(/\n$/, ""))).toBeUndefined();
   });
 
   test("plans writes only for changed files and removes files of vanished images", () => {
