@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -16,6 +16,12 @@ export interface PreviewResult {
   readonly peerUpMs: number;
   readonly oursPreviewMs: number;
   readonly peerPreviewMs: number;
+  /** `up` from empty with PULUMI_SKIP_CHECKPOINTS=true: the engine writes the state once, at the end. */
+  readonly oursUpOneCheckpointMs: number;
+  readonly peerUpOneCheckpointMs: number;
+  /** Bytes of state per image after `up`. */
+  readonly oursStateBytes: number;
+  readonly peerStateBytes: number;
 }
 
 /** An offline library folder with `n` items in two libraries. */
@@ -30,7 +36,9 @@ function library(n: number): string {
 /**
  * `up` from empty and `preview` with nothing to do, for `n` images through ContentLibraryImages
  * (GitOps target) against the peer: `n` plain @pulumi/kubernetes CustomResources of the same
- * manifests rendered with renderYamlToDirectory. Medians of `runs` fresh stacks.
+ * manifests rendered with renderYamlToDirectory. Medians of `runs` fresh stacks. Once more `up`
+ * with PULUMI_SKIP_CHECKPOINTS, which separates the program's and providers' own cost from the
+ * file backend's, which rewrites the whole state after every step (quadratic in N for everyone).
  */
 export async function benchPreview(n: number, runs: number, log: (m: string) => void): Promise<PreviewResult> {
   const lib = library(n);
@@ -46,19 +54,34 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
   const measure = async (name: string, program: (out: string) => () => Promise<Record<string, unknown>>) => {
     const ups: number[] = [];
     const previews: number[] = [];
-    for (let r = 0; r < runs; r++) {
+    const fresh = async (env: Record<string, string> = {}) => {
       const backend = localBackend();
       const workDir = path.join(backend.dir, "ws");
       mkdirSync(workDir);
-      const stack = await LocalWorkspace.createOrSelectStack({ projectName: `bench-${name}`, stackName: "b", program: program(path.join(backend.dir, "out")) }, { workDir, envVars: backend.envVars });
+      const stack = await LocalWorkspace.createOrSelectStack(
+        { projectName: `bench-${name}`, stackName: "b", program: program(path.join(backend.dir, "out")) },
+        { workDir, envVars: { ...backend.envVars, ...env } },
+      );
+      return { stack, state: path.join(backend.dir, "state", ".pulumi", "stacks", `bench-${name}`, "b.json") };
+    };
+    let stateBytes = 0;
+    for (let r = 0; r < runs; r++) {
+      const { stack, state } = await fresh();
       log(`preview N=${n}: ${name} run ${r + 1}: up`);
       ups.push((await timed(() => stack.up())).ms);
+      stateBytes = statSync(state).size;
       log(`preview N=${n}: ${name} run ${r + 1}: preview`);
       const p = await timed(() => stack.preview());
       if (Object.keys(p.value.changeSummary).some((k) => k !== "same")) throw new Error(`${name}: preview after up was not empty: ${JSON.stringify(p.value.changeSummary)}`);
       previews.push(p.ms);
     }
-    return { up: median(ups), preview: median(previews) };
+    const upsOneCheckpoint: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const { stack } = await fresh({ PULUMI_SKIP_CHECKPOINTS: "true" });
+      log(`preview N=${n}: ${name} run ${r + 1}: up, one checkpoint`);
+      upsOneCheckpoint.push((await timed(() => stack.up())).ms);
+    }
+    return { up: median(ups), preview: median(previews), upOneCheckpoint: median(upsOneCheckpoint), stateBytesPerImage: stateBytes / n };
   };
 
   const ours = await measure("ours", (out) => async () => {
@@ -73,5 +96,15 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     }
     return {};
   });
-  return { n, oursUpMs: ours.up, peerUpMs: peer.up, oursPreviewMs: ours.preview, peerPreviewMs: peer.preview };
+  return {
+    n,
+    oursUpMs: ours.up,
+    peerUpMs: peer.up,
+    oursPreviewMs: ours.preview,
+    peerPreviewMs: peer.preview,
+    oursUpOneCheckpointMs: ours.upOneCheckpoint,
+    peerUpOneCheckpointMs: peer.upOneCheckpoint,
+    oursStateBytes: ours.stateBytesPerImage,
+    peerStateBytes: peer.stateBytesPerImage,
+  };
 }

@@ -44,6 +44,26 @@ async function main(): Promise<void> {
   for (const p of preview) {
     checks.push({ target: `preview N=${p.n}: up ≤ 1.5 × peer`, measured: `${(p.oursUpMs / p.peerUpMs).toFixed(2)} ×`, met: p.oursUpMs <= 1.5 * p.peerUpMs });
     checks.push({ target: `preview N=${p.n}: preview ≤ 1.5 × peer`, measured: `${(p.oursPreviewMs / p.peerPreviewMs).toFixed(2)} ×`, met: p.oursPreviewMs <= 1.5 * p.peerPreviewMs });
+    checks.push({
+      target: `preview N=${p.n}: up with one checkpoint ≤ 1.5 × peer`,
+      measured: `${(p.oursUpOneCheckpointMs / p.peerUpOneCheckpointMs).toFixed(2)} ×`,
+      met: p.oursUpOneCheckpointMs <= 1.5 * p.peerUpOneCheckpointMs,
+    });
+  }
+  // Growth: time per image at the largest N against N=500 (or the smallest size measured).
+  const sorted = [...preview].sort((a, b) => a.n - b.n);
+  const small = sorted.find((p) => p.n === 500) ?? sorted[0];
+  const large = sorted[sorted.length - 1];
+  if (small && large && large.n > small.n) {
+    const growth = (label: string, f: (p: PreviewResult) => number, mustHold: boolean) => {
+      const g = f(large) / large.n / (f(small) / small.n);
+      checks.push({ target: `preview: ${label} per image at N=${large.n} ≤ 1.5 × at N=${small.n}${mustHold ? "" : " (engine's file backend, for both)"}`, measured: `${g.toFixed(2)} ×`, met: g <= 1.5 });
+    };
+    growth("ours preview", (p) => p.oursPreviewMs, true);
+    growth("ours up with one checkpoint", (p) => p.oursUpOneCheckpointMs, true);
+    growth("peer up with one checkpoint", (p) => p.peerUpOneCheckpointMs, true);
+    growth("ours up", (p) => p.oursUpMs, false);
+    growth("peer up", (p) => p.peerUpMs, false);
   }
 
   const out = process.stdout;
@@ -68,7 +88,19 @@ async function main(): Promise<void> {
   if (preview.length)
     out.write(
       `\nPulumi up / preview (medians of ${runs})\n${table(
-        preview.map((p) => ({ N: p.n, "ours up ms": p.oursUpMs, "peer up ms": p.peerUpMs, "up ratio": p.oursUpMs / p.peerUpMs, "ours preview ms": p.oursPreviewMs, "peer preview ms": p.peerPreviewMs, "preview ratio": p.oursPreviewMs / p.peerPreviewMs })),
+        preview.map((p) => ({
+          N: p.n,
+          "ours up ms": p.oursUpMs,
+          "peer up ms": p.peerUpMs,
+          "up ratio": p.oursUpMs / p.peerUpMs,
+          "ours preview ms": p.oursPreviewMs,
+          "peer preview ms": p.peerPreviewMs,
+          "preview ratio": p.oursPreviewMs / p.peerPreviewMs,
+          "ours up 1 ckpt ms": p.oursUpOneCheckpointMs,
+          "peer up 1 ckpt ms": p.peerUpOneCheckpointMs,
+          "1 ckpt ratio": p.oursUpOneCheckpointMs / p.peerUpOneCheckpointMs,
+          "state B/image ours/peer": `${Math.round(p.oursStateBytes)}/${Math.round(p.peerStateBytes)}`,
+        })),
       )}\n`,
     );
   if (checks.length) out.write(`\nTargets\n${table(checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met ? "yes" : "NO" })))}\n`);
