@@ -31,6 +31,11 @@ async function main(): Promise<void> {
   const checks: TargetCheck[] = [];
   for (const s of sync) {
     checks.push({ target: `sync N=${s.n}: warm ≤ 1.0 × govc, 0 downloads`, measured: `${(s.warmMs / s.govcMs).toFixed(2)} ×, ${s.warmDownloads} downloads`, met: s.warmMs <= s.govcMs && s.warmDownloads === 0 });
+    checks.push({
+      target: `sync N=${s.n}: (floor) Node start + the warm run's requests alone, against govc`,
+      measured: `${((s.startMs + s.requestsOnlyMs) / s.govcMs).toFixed(2)} × (requests ${(s.requestsOnlyMs / s.govcMs).toFixed(2)} ×, their CPU ${(s.requestsOnlyCpuMs / s.govcMs).toFixed(2)} ×)`,
+      met: s.startMs + s.requestsOnlyMs <= s.govcMs,
+    });
     checks.push({ target: `sync N=${s.n}: cold ≤ 7 requests/item, ≤ 8 × govc`, measured: `${(s.coldRequests / s.n).toFixed(2)} req/item, ${(s.coldMs / s.govcMs).toFixed(2)} ×`, met: s.coldRequests / s.n <= 7 && s.coldMs <= 8 * s.govcMs });
     checks.push({ target: `sync N=${s.n}: 1% changed → exactly those downloaded`, measured: `${s.changedDownloads} of ${s.changed}`, met: s.changedDownloads === s.changed });
     if (s.n >= 2000) checks.push({ target: `sync N=${s.n}: peak RSS < 300 MB`, measured: `${s.coldRssMb.toFixed(0)} MB`, met: s.coldRssMb < 300 });
@@ -40,6 +45,18 @@ async function main(): Promise<void> {
   if (s500 && s2000) {
     const growth = s2000.coldMs / 2000 / (s500.coldMs / 500);
     checks.push({ target: "sync: cold time per item at N=2000 ≤ 1.5 × at N=500 (no quadratic step)", measured: `${growth.toFixed(2)} ×`, met: growth <= 1.5 });
+    const warmGrowth = s2000.warmMs / 2000 / (s500.warmMs / 500);
+    checks.push({ target: "sync: warm time per item at N=2000 ≤ 1.5 × at N=500 (no quadratic step)", measured: `${warmGrowth.toFixed(2)} ×`, met: warmGrowth <= 1.5 });
+    const s100 = sync.find((s) => s.n === 100);
+    if (s100) {
+      const early = ((s500.coldRssMb - s100.coldRssMb) * 1024) / 400;
+      const late = ((s2000.coldRssMb - s500.coldRssMb) * 1024) / 1500;
+      checks.push({
+        target: "sync: memory grows linearly (cold RSS per extra item, N=500 → 2000 ≤ 1.5 × N=100 → 500)",
+        measured: `${late.toFixed(0)} KB/item against ${early.toFixed(0)} KB/item`,
+        met: late <= 1.5 * early,
+      });
+    }
   }
   for (const p of preview) {
     checks.push({ target: `preview N=${p.n}: up ≤ 1.5 × peer`, measured: `${(p.oursUpMs / p.peerUpMs).toFixed(2)} ×`, met: p.oursUpMs <= 1.5 * p.peerUpMs });
@@ -82,6 +99,8 @@ async function main(): Promise<void> {
           "req/item": s.coldRequests / s.n,
           "downloads cold/warm/1%": `${s.coldDownloads}/${s.warmDownloads}/${s.changedDownloads}`,
           "RSS MB cold": s.coldRssMb,
+          "requests only ms (cpu)": `${s.requestsOnlyMs.toFixed(0)} (${s.requestsOnlyCpuMs.toFixed(0)})`,
+          "node start ms": s.startMs,
         })),
       )}\n`,
     );

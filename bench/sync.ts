@@ -24,6 +24,11 @@ export interface SyncResult {
   readonly changedDownloads: number;
   readonly coldRssMb: number;
   readonly warmRssMb: number;
+  /** A Node process that only makes the warm run's requests: wall and CPU time of those requests. */
+  readonly requestsOnlyMs: number;
+  readonly requestsOnlyCpuMs: number;
+  /** Starting Node and loading the CLI's modules, without doing anything. */
+  readonly startMs: number;
 }
 
 interface ChildRun {
@@ -115,6 +120,15 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
       changed.push(await generate(args, env));
     }
 
+    log(`sync N=${n}: the warm run's requests alone`);
+    const floor: Array<{ ms: number; cpuMs: number }> = [];
+    const starts: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const { value } = await timed(() => exec(process.execPath, [path.join(__dirname, "list-child.js"), vc.origin, vc.username], { env }));
+      floor.push(JSON.parse(value.stdout) as { ms: number; cpuMs: number });
+      starts.push((await timed(() => exec(process.execPath, ["-e", `require(${JSON.stringify(path.join(__dirname, "../provider/cli/main.js"))})`]))).ms);
+    }
+
     const med = (xs: Array<{ ms: number; run: ChildRun }>, f: (x: { ms: number; run: ChildRun }) => number) => median(xs.map(f));
     return {
       n,
@@ -129,6 +143,9 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
       changedDownloads: Math.max(...changed.map((x) => x.run.downloads)),
       coldRssMb: med(cold, (x) => x.run.maxRssKb) / 1024,
       warmRssMb: med(warm, (x) => x.run.maxRssKb) / 1024,
+      requestsOnlyMs: median(floor.map((f) => f.ms)),
+      requestsOnlyCpuMs: median(floor.map((f) => f.cpuMs)),
+      startMs: median(starts),
     };
   } finally {
     await vc.stop();

@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from "commander";
-import { SingleBar, Presets } from "cli-progress";
 import { stringify } from "yaml";
 import { buildCatalog, CatalogImage } from "../catalog/catalog";
 import { formatDiff } from "../catalog/diff";
@@ -144,7 +143,9 @@ interface RunOptions {
 async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, opts: RunOptions, verbose: boolean): Promise<Generated> {
   const source = openSource(config);
   const cache = source instanceof VcenterSource && opts.cache ? new DiskMetadataCache(opts.cacheDir, source.server) : undefined;
-  const bar = opts.progress && io.tty ? new SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, Presets.shades_classic) : undefined;
+  // Loaded only for a terminal: every module loaded costs each run's start, CI runs included.
+  const progress = opts.progress && io.tty ? (require("cli-progress") as typeof import("cli-progress")) : undefined;
+  const bar = progress ? new progress.SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, progress.Presets.shades_classic) : undefined;
   try {
     return await generateImages(source, config.libraries, {
       apiVersion: config.apiVersion,

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { v5 as uuidv5, validate as isUuid } from "uuid";
 import { VmImagesError, messageOf } from "../errors";
 import { ItemId, ItemType, LibraryInfo, LibraryItem } from "../types";
 import { readOvaDescriptor } from "./ova";
@@ -77,7 +76,7 @@ async function describeFile(library: string, libraryDir: string, file: string): 
   const ext = path.extname(file);
   const sidecarPath = file.slice(0, -ext.length) + ".item.json";
   const sidecar = await readSidecar(library, sidecarPath);
-  const id = (sidecar.id ?? uuidv5(`${library}/${relative}`, OFFLINE_ITEM_NAMESPACE)) as ItemId;
+  const id = (sidecar.id ?? uuid().v5(`${library}/${relative}`, OFFLINE_ITEM_NAMESPACE)) as ItemId;
   return {
     id,
     name: sidecar.name ?? path.basename(file, ext),
@@ -121,7 +120,7 @@ export function parseSidecar(text: string, where: { library: string; file: strin
     }
     out[key] = value;
   }
-  if (out.id !== undefined && !isUuid(out.id)) {
+  if (out.id !== undefined && !uuid().validate(out.id)) {
     throw fail(`has an invalid "id": "${out.id}" is not a UUID (like e1968c25-dd84-4506-8dc7-9beacb6b688e)`);
   }
   const unknown = Object.keys(obj).filter((k) => !["id", "name", "description", "contentVersion"].includes(k));
@@ -150,4 +149,9 @@ async function hashFile(file: string): Promise<string> {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `uuid`, loaded on first use: the CLI loads this module for every source, vCenter included. */
+function uuid(): typeof import("uuid") {
+  return require("uuid") as typeof import("uuid");
 }

@@ -1,5 +1,4 @@
 import { createReadStream } from "node:fs";
-import { extract } from "tar-stream";
 
 /** Descriptors are kilobytes; anything larger than this in an OVA is refused before it is buffered. */
 export const MAX_DESCRIPTOR_BYTES = 32 * 1024 * 1024;
@@ -11,7 +10,8 @@ export class OvaError extends Error {}
  * entry is read into memory; disks are skipped in the stream and nothing is unpacked to disk.
  */
 export async function readOvaDescriptor(path: string): Promise<string> {
-  const tar = extract();
+  // Loaded on the first OVA: a vCenter run never reads one, and every module loaded costs its start.
+  const tar = (require("tar-stream") as typeof import("tar-stream")).extract();
   const file = createReadStream(path);
   return new Promise<string>((resolve, reject) => {
     let settled = false;
