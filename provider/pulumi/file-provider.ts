@@ -31,12 +31,13 @@ export interface ManagedState {
  */
 export const fileProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ManagedInputs) {
-    placeFile(undefined, inputs.file);
-    return { id: String(inputs.key), outs: { key: inputs.key, ...(inputs.file && { file: { dir: inputs.file.dir, path: inputs.file.path } }) } };
+    // An undefined output cannot cross to the engine (it is no protobuf value): leave the key out.
+    const file = placeFile(undefined, inputs.file);
+    return { id: String(inputs.key), outs: { key: inputs.key, ...(file && { file }) } };
   },
   async update(_id: string, olds: ManagedState, news: ManagedInputs) {
-    placeFile(olds.file, news.file);
-    return { outs: { key: news.key, ...(news.file && { file: { dir: news.file.dir, path: news.file.path } }) } };
+    const file = placeFile(olds.file, news.file);
+    return { outs: { key: news.key, ...(file && { file }) } };
   },
   async delete(_id: string, props: ManagedState) {
     placeFile(props.file, undefined);
@@ -52,9 +53,10 @@ export const fileProvider: pulumi.dynamic.ResourceProvider = {
  * file and a rename (no reader sees half a file), and `kustomization.yaml` of each folder touched
  * is rewritten to list the image files present, exactly as `vmimages generate` renders it
  * (render/folder.ts; a test holds the two equal), or removed once no image is left. Every step is
- * synchronous, so operations of one provider process never interleave here.
+ * synchronous, so operations of one provider process never interleave here. Returns where the file
+ * is now, which is all a resource keeps as outputs (the inputs hold its content).
  */
-export function placeFile(from: Pick<ManagedFile, "dir" | "path"> | undefined, to: ManagedFile | undefined): void {
+export function placeFile(from: Pick<ManagedFile, "dir" | "path"> | undefined, to: ManagedFile | undefined): ManagedState["file"] {
   const fs = require("node:fs") as typeof import("node:fs");
   const path = require("node:path") as typeof import("node:path");
   const write = (file: string, content: string) => {
@@ -106,4 +108,5 @@ export function placeFile(from: Pick<ManagedFile, "dir" | "path"> | undefined, t
             .join(""),
       );
   }
+  return to && { dir: to.dir, path: to.path };
 }
