@@ -53,15 +53,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
 
-  program
-    .command("generate")
-    .description("read the libraries and write one manifest per image and a kustomization.yaml into the output folder")
-    .requiredOption("-c, --config <file>", "vmimages.yaml configuration")
-    .requiredOption("-o, --out <dir>", "GitOps output folder")
+  readingCommand(program, "generate", "read the libraries and write one manifest per image and a kustomization.yaml into the output folder")
     .option("-v, --verbose", "print every change, and the requests, downloads and cache hits of a vCenter read")
-    .option("--no-progress", "never draw a progress bar")
-    .option("--cache-dir <dir>", "where parsed descriptors of vCenter items are cached", defaultCacheDir())
-    .option("--no-cache", "read every descriptor again")
     .action(async (opts: RunOptions & { out: string; verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
@@ -77,15 +70,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       );
     });
 
-  program
-    .command("diff")
-    .description("show what generate would change in the output folder, without writing")
-    .requiredOption("-c, --config <file>", "vmimages.yaml configuration")
-    .requiredOption("-o, --out <dir>", "GitOps output folder")
+  readingCommand(program, "diff", "show what generate would change in the output folder, without writing")
     .option("--exit-code", "exit 3 when there are changes (for CI)")
-    .option("--no-progress", "never draw a progress bar")
-    .option("--cache-dir <dir>", "where parsed descriptors of vCenter items are cached", defaultCacheDir())
-    .option("--no-cache", "read every descriptor again")
     .action(async (opts: RunOptions & { out: string; exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
@@ -131,6 +117,18 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** A subcommand that reads the configured libraries into an output folder: the options they share. */
+function readingCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption("-c, --config <file>", "vmimages.yaml configuration")
+    .requiredOption("-o, --out <dir>", "GitOps output folder")
+    .option("--no-progress", "never draw a progress bar")
+    .option("--cache-dir <dir>", "where parsed descriptors of vCenter items are cached", defaultCacheDir())
+    .option("--no-cache", "read every descriptor again");
 }
 
 interface RunOptions {
