@@ -31,6 +31,21 @@ describe("ContentLibraryImages with the Pulumi engine", () => {
     return dir;
   };
 
+  /**
+   * One operation on an example's stack in a process of its own (a failing program ends it), on
+   * this test's backend and workspace; used for the runs that must fail.
+   */
+  const exampleOp = (example: "gitops" | "vm-stack", op: "preview" | "up", config: Record<string, string>) =>
+    runStackOp({
+      program: compiled(path.resolve(__dirname, `../../examples/${example}/index.ts`)),
+      projectName: `vmimages-${example}`,
+      stackName: "dev",
+      workDir: workspace(example === "gitops" ? "images" : "vms"),
+      envVars: backend.envVars,
+      config,
+      op,
+    });
+
   beforeAll(async () => {
     cpSync(EXAMPLE_LIBRARY, library, { recursive: true });
     writeTree(library, {
@@ -137,15 +152,7 @@ describe("ContentLibraryImages with the Pulumi engine", () => {
       ["Duplicate", /the display name "Duplicate" is ambiguous in namespace "team-a": 2 images have it: vmi-[0-9a-f]{17} \(namespace team-a\), vmi-[0-9a-f]{17} \(namespace team-a\)/],
       ["Windows Server 2022", /no image named "Windows Server 2022" in namespace "team-a" or the cluster/],
     ])("fails the deployment for %s with the CLI's message", async (name, message) => {
-      const result = await runStackOp({
-        program: compiled(path.resolve(__dirname, "../../examples/vm-stack/index.ts")),
-        projectName: "vmimages-vm-stack",
-        stackName: "dev",
-        workDir: workspace("vms"),
-        envVars: backend.envVars,
-        config: { imagesStack: "organization/vmimages-gitops/dev", renderDir: rendered, image: name },
-        op: "preview",
-      });
+      const result = await exampleOp("vm-stack", "preview", { imagesStack: "organization/vmimages-gitops/dev", renderDir: rendered, image: name });
       expect(result.ok).toBe(false);
       expect(result.message).toMatch(message);
     });
@@ -162,15 +169,7 @@ describe("ContentLibraryImages with the Pulumi engine", () => {
       ((await images.exportStack()).deployment.resources as Array<{ urn: string; inputs?: unknown; outputs?: unknown }>).map(({ urn, inputs, outputs }) => ({ urn, inputs, outputs }));
     const state = await resources();
     for (const op of ["preview", "up"] as const) {
-      const result = await runStackOp({
-        program: compiled(path.resolve(__dirname, "../../examples/gitops/index.ts")),
-        projectName: "vmimages-gitops",
-        stackName: "dev",
-        workDir: workspace("images"),
-        envVars: backend.envVars,
-        config: { library, gitopsDir: gitops },
-        op,
-      });
+      const result = await exampleOp("gitops", op, { library, gitopsDir: gitops });
       expect(result.ok).toBe(false);
       expect(result.message).toMatch(/item "broken" \([0-9a-f-]{36}\) in library "team-a" at .*broken\.ovf: the OVF descriptor is not well-formed XML/);
     }

@@ -1,23 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildImage } from "../../provider/image/build";
 import { placeFile } from "../../provider/pulumi/file-provider";
 import { KUSTOMIZATION, manifestPath, renderFolder } from "../../provider/render/folder";
-import { ItemId } from "../../provider/types";
+import { isoImage } from "../helpers/image";
 import { tempDir, writeTree } from "../helpers/library";
-
-const manifest = (n: number, ns?: string) =>
-  buildImage(
-    { library: { id: "l", name: "l", type: "OFFLINE" }, item: { id: `00000000-0000-4000-8000-00000000000${n}` as ItemId, name: `i${n}`, type: "iso", contentVersion: "1" } },
-    ns ? { kind: "namespace", namespace: ns } : { kind: "cluster" },
-    { now: "2026-01-01T00:00:00Z" },
-  );
 
 describe("the kustomization the Pulumi resources keep", () => {
   test.each([
-    ["cluster images only", [manifest(1), manifest(2)]],
-    ["cluster and namespaced images", [manifest(1), manifest(2, "team-a"), manifest(3, "team-b")]],
-    ["one namespaced image", [manifest(4, "team-a")]],
+    ["cluster images only", [isoImage(1), isoImage(2)]],
+    ["cluster and namespaced images", [isoImage(1), isoImage(2, "team-a"), isoImage(3, "team-b")]],
+    ["one namespaced image", [isoImage(4, "team-a")]],
   ])("is byte for byte the one vmimages generate writes (%s)", (_what, manifests) => {
     const dir = tempDir("vmimages-kust-");
     const files = renderFolder(manifests);
@@ -28,8 +20,8 @@ describe("the kustomization the Pulumi resources keep", () => {
 
   test("follows an image file that moves, and goes once no image file is left", () => {
     const dir = tempDir("vmimages-kust-");
-    const m = manifest(1);
-    const moved = manifest(1, "team-a");
+    const m = isoImage(1);
+    const moved = isoImage(1, "team-a");
     placeFile(undefined, { dir, path: manifestPath(m), content: "x" });
     placeFile({ dir, path: manifestPath(m) }, { dir, path: manifestPath(moved), content: "y" });
     expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(renderFolder([moved]).get(KUSTOMIZATION));

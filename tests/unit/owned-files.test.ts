@@ -1,20 +1,12 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildImage } from "../../provider/image/build";
 import { KUSTOMIZATION, manifestPath, renderFolder } from "../../provider/render/folder";
 import { readOwnedFiles } from "../../provider/render/write";
-import { ItemId } from "../../provider/types";
+import { isoImage } from "../helpers/image";
 import { tempDir, writeTree } from "../helpers/library";
 
-const manifest = (n: number, ns?: string) =>
-  buildImage(
-    { library: { id: "l", name: "l", type: "OFFLINE" }, item: { id: `00000000-0000-4000-8000-00000000000${n}` as ItemId, name: `i${n}`, type: "iso", contentVersion: "1" } },
-    ns ? { kind: "namespace", namespace: ns } : { kind: "cluster" },
-    { now: "2026-01-01T00:00:00Z" },
-  );
-
 describe("the files a previous run wrote", () => {
-  const images = [manifest(1), manifest(2, "team-a")];
+  const images = [isoImage(1), isoImage(2, "team-a")];
 
   test("are the kustomization and every image file it lists", async () => {
     const dir = tempDir("vmimages-owned-");
