@@ -2,7 +2,9 @@
  * Runs `vmimages <args>` in its own process and prints one JSON line with the exit code, the
  * verbose counters and the process's peak RSS, so the harness can measure memory per run.
  */
-import { main } from "../provider/cli/main";
+// As bin/vmimages.js does, before any module of the CLI is loaded.
+require("node:module").enableCompileCache?.();
+const { main } = require("../provider/cli/main") as typeof import("../provider/cli/main");
 
 async function run(): Promise<void> {
   let err = "";

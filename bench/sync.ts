@@ -126,7 +126,8 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
     for (let r = 0; r < runs; r++) {
       const { value } = await timed(() => exec(process.execPath, [path.join(__dirname, "list-child.js"), vc.origin, vc.username], { env }));
       floor.push(JSON.parse(value.stdout) as { ms: number; cpuMs: number });
-      starts.push((await timed(() => exec(process.execPath, ["-e", `require(${JSON.stringify(path.join(__dirname, "../provider/cli/main.js"))})`]))).ms);
+      const load = `require("node:module").enableCompileCache?.(); require(${JSON.stringify(path.join(__dirname, "../provider/cli/main.js"))})`;
+      starts.push((await timed(() => exec(process.execPath, ["-e", load]))).ms);
     }
 
     const med = (xs: Array<{ ms: number; run: ChildRun }>, f: (x: { ms: number; run: ChildRun }) => number) => median(xs.map(f));

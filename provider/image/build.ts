@@ -1,5 +1,5 @@
 import { bytesToQuantity } from "../quantity";
-import { clitemName, namingItemId, NamingStrategy, vmiName } from "./naming";
+import { imageNames, namingItemId, NamingStrategy } from "./naming";
 import { imageLabels } from "./labels";
 import { Condition, DiskInfoV3, DiskInfoV5, ImageManifest, ImageStatus, READY_CONDITION } from "./manifest";
 import { ApiVersion, DEFAULT_API_VERSION, LibraryScope, OvfMetadata, ReadItem } from "../types";
@@ -21,7 +21,7 @@ const PROVIDER_REF_API_VERSION = "imageregistry.vmware.com/v1alpha1";
  */
 export function buildImage(read: ReadItem, scope: LibraryScope, options: BuildOptions): ImageManifest {
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-  const id = namingItemId(read.item, options.naming ?? "fromItemId");
+  const names = imageNames(namingItemId(read.item, options.naming ?? "fromItemId"));
   const cluster = scope.kind === "cluster";
   const status = buildStatus(read, apiVersion, options.now);
   const labels = imageLabels(status);
@@ -29,7 +29,7 @@ export function buildImage(read: ReadItem, scope: LibraryScope, options: BuildOp
     apiVersion,
     kind: cluster ? "ClusterVirtualMachineImage" : "VirtualMachineImage",
     metadata: {
-      name: vmiName(id),
+      name: names.vmi,
       ...(scope.kind === "namespace" ? { namespace: scope.namespace } : {}),
       ...(Object.keys(labels).length ? { labels } : {}),
     },
@@ -37,7 +37,7 @@ export function buildImage(read: ReadItem, scope: LibraryScope, options: BuildOp
       providerRef: {
         apiVersion: PROVIDER_REF_API_VERSION,
         kind: cluster ? "ClusterContentLibraryItem" : "ContentLibraryItem",
-        name: clitemName(id),
+        name: names.clitem,
       },
     },
     status,

@@ -12,12 +12,18 @@ export function imageHash(itemId: string): string {
 
 /** `e1968c25-dd84-4506-8dc7-9beacb6b688e` → `vmi-0a0044d7c690bcbea`. */
 export function vmiName(itemId: ItemId | string): ImageName {
-  return `vmi-${imageHash(itemId)}` as ImageName;
+  return imageNames(itemId).vmi;
 }
 
 /** The name of the image registry's (Cluster)ContentLibraryItem for an item. */
 export function clitemName(itemId: ItemId | string): string {
-  return `clitem-${imageHash(itemId)}`;
+  return imageNames(itemId).clitem;
+}
+
+/** Both names of an item, from one hash. */
+export function imageNames(itemId: ItemId | string): { readonly vmi: ImageName; readonly clitem: string } {
+  const hash = imageHash(itemId);
+  return { vmi: `vmi-${hash}` as ImageName, clitem: `clitem-${hash}` };
 }
 
 /** Image naming strategies, as VM Operator's image registry has them. */

@@ -39,10 +39,33 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
+/**
+ * Keys repeat in every manifest (`metadata`, `labels`, `firmware`, ...): each is checked against
+ * the plain-scalar rules once. Bounded, since labels and OVF property keys come from the input.
+ */
+const renderedKeys = new Map<string, string>();
+function key(k: string): string {
+  let r = renderedKeys.get(k);
+  if (r === undefined) {
+    r = scalar(k);
+    if (renderedKeys.size < 4096) renderedKeys.set(k, r);
+  }
+  return r;
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function topRank(k: string): number {
+  const i = TOP_LEVEL_ORDER.indexOf(k);
+  return i < 0 ? TOP_LEVEL_ORDER.length : i;
+}
+
 function sortedKeys(map: Record<string, unknown>, top: boolean): string[] {
-  const keys = Object.keys(map).filter((k) => map[k] !== undefined);
-  const rank = (k: string) => (top && TOP_LEVEL_ORDER.includes(k) ? TOP_LEVEL_ORDER.indexOf(k) : TOP_LEVEL_ORDER.length);
-  return keys.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const keys: string[] = [];
+  for (const k of Object.keys(map)) if (map[k] !== undefined) keys.push(k);
+  return top ? keys.sort((a, b) => topRank(a) - topRank(b) || byCodeUnits(a, b)) : keys.sort(byCodeUnits);
 }
 
 function emitMap(map: Record<string, unknown>, indent: string, lines: string[], top = false, firstPrefix?: string): void {
@@ -51,10 +74,15 @@ function emitMap(map: Record<string, unknown>, indent: string, lines: string[], 
     lines.push(`${firstPrefix ?? indent}{}`);
     return;
   }
-  keys.forEach((k, i) => {
+  emitKeys(map, keys, indent, lines, firstPrefix);
+}
+
+function emitKeys(map: Record<string, unknown>, keys: readonly string[], indent: string, lines: string[], firstPrefix?: string): void {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const prefix = i === 0 && firstPrefix !== undefined ? firstPrefix : indent;
-    emitEntry(`${prefix}${scalar(k)}:`, map[k], indent, lines);
-  });
+    emitEntry(`${prefix}${key(k)}:`, map[k], indent, lines);
+  }
 }
 
 function emitEntry(head: string, value: unknown, indent: string, lines: string[]): void {
@@ -63,9 +91,10 @@ function emitEntry(head: string, value: unknown, indent: string, lines: string[]
     lines.push(head);
     emitSeq(value, `${indent}  `, lines);
   } else if (isMap(value)) {
-    if (sortedKeys(value, false).length === 0) return void lines.push(`${head} {}`);
+    const keys = sortedKeys(value, false);
+    if (keys.length === 0) return void lines.push(`${head} {}`);
     lines.push(head);
-    emitMap(value, `${indent}  `, lines);
+    emitKeys(value, keys, `${indent}  `, lines);
   } else {
     lines.push(`${head} ${scalar(value)}`);
   }

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as https from "node:https";
 import { AddressInfo } from "node:net";
@@ -72,6 +73,29 @@ describe("vCenter client retries", () => {
     await expect(client.downloadDescriptor("item-1")).rejects.toThrow("photon.ovf was not prepared within 0 s (status PREPARING); a subscribed item may still be syncing");
     expect(seen[seen.length - 1]).toBe("DELETE /rest/com/vmware/content/library/item/download-session/id:dl-1");
     await client.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  test.each([
+    ["without a pinned certificate", (_cert: string) => ({ insecure: true })],
+    ["with a pinned certificate", (cert: string) => ({ thumbprint: new crypto.X509Certificate(cert).fingerprint256 })],
+  ])("a server that accepts but never answers fails the request after the time limit, %s", async (_what, trust) => {
+    const pem = certificate();
+    let hits = 0;
+    // Answers the login, then holds every other request open without a byte.
+    const server = https.createServer(pem, (req, res) => {
+      hits++;
+      if (req.url!.endsWith("/session")) res.end(JSON.stringify({ value: "s" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new VcenterClient({ server: origin, username: "u", password: "p", ...trust(pem.cert), timeoutMs: 300, retries: 1 });
+    const started = Date.now();
+    await expect(client.listLibraries()).rejects.toThrow(`vCenter ${origin}: cannot reach it (no answer within 300 ms) after 2 attempt(s)`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(hits).toBe(3);
+    await client.close();
+    server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   });
 });

@@ -2,7 +2,7 @@ import * as https from "node:https";
 import { URL } from "node:url";
 import pLimit from "p-limit";
 import { VmImagesError, messageOf } from "../../errors";
-import { HttpRequest, HttpResponse, TransportError, send } from "./http";
+import { Deadlines, Endpoint, HttpRequest, HttpResponse, TransportError, send } from "./http";
 import { TlsOptions, TlsPinError, httpsAgent } from "./tls";
 
 /** How to reach and log in to a vCenter. */
@@ -64,14 +64,19 @@ const SESSION_HEADER = "vmware-api-session-id";
 export class VcenterClient {
   readonly origin: string;
   readonly stats: ClientStats = { requests: 0, downloads: 0, retries: 0, logins: 0 };
+  private readonly endpoint: Endpoint;
   private readonly agent: https.Agent;
+  private readonly deadlines: Deadlines;
   private readonly limit: pLimit.Limit;
   private session?: Promise<string>;
   private relogged = false;
 
   constructor(private readonly conn: VcenterConnection) {
     this.origin = serverOrigin(conn.server);
+    const u = new URL(this.origin);
+    this.endpoint = { host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port || 443) };
     this.agent = httpsAgent(conn, conn.concurrency ?? 8);
+    this.deadlines = new Deadlines(Math.min(1000, Math.max(20, this.timeoutMs / 10)));
     this.limit = pLimit(conn.concurrency ?? 8);
   }
 
@@ -127,12 +132,16 @@ export class VcenterClient {
     if (session) {
       const id = await session.catch(() => undefined);
       if (id) {
-        await send(this.agent, { method: "DELETE", url: new URL("/rest/com/vmware/cis/session", this.origin), headers: { [SESSION_HEADER]: id }, timeoutMs: 5000 }).catch(
+        await send(this.agent, this.endpoint, this.deadlines, { method: "DELETE", path: "/rest/com/vmware/cis/session", headers: { [SESSION_HEADER]: id }, timeoutMs: 5000 }).catch(
           () => undefined,
         );
       }
     }
     this.agent.destroy();
+  }
+
+  private get timeoutMs(): number {
+    return this.conn.timeoutMs ?? 30000;
   }
 
   private get<T>(path: string): Promise<T> {
@@ -141,7 +150,7 @@ export class VcenterClient {
 
   /** A JSON call: the `value` of the answer. */
   private async call<T>(method: HttpRequest["method"], path: string, body?: unknown): Promise<T> {
-    const raw = await this.request(method, new URL(path, this.origin), body, true);
+    const raw = await this.request(method, path, body, true);
     if (raw.length === 0) return undefined as T;
     try {
       return (JSON.parse(raw.toString("utf8")) as { value: T }).value;
@@ -150,17 +159,17 @@ export class VcenterClient {
     }
   }
 
-  private async request(method: HttpRequest["method"], url: URL, body: unknown, json: boolean): Promise<Buffer> {
+  private async request(method: HttpRequest["method"], path: string, body: unknown, json: boolean): Promise<Buffer> {
     const sessionId = await this.login();
-    let res = await this.exchange({ method, url, body, headers: { [SESSION_HEADER]: sessionId } });
+    let res = await this.exchange({ method, path, body, headers: { [SESSION_HEADER]: sessionId } });
     if (res.status === 401 && !this.relogged) {
       // The session expired mid-run: log in once more and repeat the request.
       this.relogged = true;
       this.session = undefined;
-      res = await this.exchange({ method, url, body, headers: { [SESSION_HEADER]: await this.login() } });
+      res = await this.exchange({ method, path, body, headers: { [SESSION_HEADER]: await this.login() } });
     }
     if (res.status < 200 || res.status >= 300) {
-      throw this.fail(`${method} ${url.pathname} failed with HTTP ${res.status}${json ? vapiMessage(res.body) : ""}`);
+      throw this.fail(`${method} ${path.replace(/\?.*/, "")} failed with HTTP ${res.status}${json ? vapiMessage(res.body) : ""}`);
     }
     return res.body;
   }
@@ -168,7 +177,7 @@ export class VcenterClient {
   private login(): Promise<string> {
     if (this.session === undefined) {
       const basic = Buffer.from(`${this.conn.username}:${this.conn.password}`).toString("base64");
-      this.session = this.exchange({ method: "POST", url: new URL("/rest/com/vmware/cis/session", this.origin), headers: { authorization: `Basic ${basic}` } }).then((res) => {
+      this.session = this.exchange({ method: "POST", path: "/rest/com/vmware/cis/session", headers: { authorization: `Basic ${basic}` } }).then((res) => {
         if (res.status === 401 || res.status === 403) {
           throw this.fail(`vCenter rejected the login of user "${this.conn.username}" (HTTP ${res.status}): check the username and password`);
         }
@@ -182,13 +191,13 @@ export class VcenterClient {
   }
 
   /** One request under the concurrency limit, retried with backoff on connection errors, 429 and 503. */
-  private exchange(req: HttpRequest): Promise<HttpResponse> {
+  private exchange(req: Omit<HttpRequest, "timeoutMs">): Promise<HttpResponse> {
     return this.limit(async () => {
       const attempts = (this.conn.retries ?? 3) + 1;
       for (let attempt = 1; ; attempt++) {
         this.stats.requests++;
         try {
-          const res = await send(this.agent, { ...req, timeoutMs: this.conn.timeoutMs ?? 30000 });
+          const res = await send(this.agent, this.endpoint, this.deadlines, { ...req, timeoutMs: this.timeoutMs });
           if ((res.status === 429 || res.status === 503) && attempt < attempts) {
             this.stats.retries++;
             await sleep(backoff(attempt, res));
@@ -212,9 +221,9 @@ export class VcenterClient {
   }
 
   /** Downloads go to the configured server, whatever host name vCenter puts in the address. */
-  private sameOrigin(uri: string): URL {
+  private sameOrigin(uri: string): string {
     const u = new URL(uri, this.origin);
-    return new URL(`${u.pathname}${u.search}`, this.origin);
+    return `${u.pathname}${u.search}`;
   }
 
   private fail(what: string, cause?: unknown): VmImagesError {
