@@ -10,18 +10,25 @@ interface CacheFile {
   readonly format: number;
   readonly server: string;
   readonly entries: Record<string, unknown>;
+  /** Output folder (absolute path) → the stamp of the run that last wrote it (render/stamp.ts). */
+  readonly folders?: Record<string, string>;
 }
+
+/** Folder stamps kept per server, the most recently written first to stay. */
+const MAX_FOLDERS = 64;
 
 /**
  * Parsed OVF metadata on disk, keyed by server, item id and content version: vCenter gives an item
  * a new content version whenever its files change, so an unchanged item needs no download.
  * One file per server, read once and written once per run (a file per item costs more to open than
  * to parse); it keeps the entries the run used. An unreadable cache is an empty one, never an error.
+ * It also keeps, for each output folder, the stamp of the run that last wrote it.
  */
 export class DiskMetadataCache implements MetadataCache {
   hits = 0;
   misses = 0;
   private loaded?: Promise<Map<string, unknown>>;
+  private folders = new Map<string, string>();
   private readonly used = new Map<string, unknown>();
   private dirty = false;
 
@@ -48,14 +55,33 @@ export class DiskMetadataCache implements MetadataCache {
     this.dirty = true;
   }
 
-  /** Writes the entries this run used, atomically; a no-op when nothing was added. */
+  /** The stamp recorded for an output folder by the last run that wrote it. */
+  async folderStamp(dir: string): Promise<string | undefined> {
+    await this.entries();
+    return this.folders.get(path.resolve(dir));
+  }
+
+  /** Records the stamp of an output folder just written; kept by the next `flush`. */
+  async recordFolder(dir: string, stamp: string): Promise<void> {
+    await this.entries();
+    const key = path.resolve(dir);
+    this.folders.delete(key);
+    this.folders.set(key, stamp);
+    for (const old of this.folders.keys()) {
+      if (this.folders.size <= MAX_FOLDERS) break;
+      this.folders.delete(old);
+    }
+    this.dirty = true;
+  }
+
+  /** Writes the entries this run used and the folder stamps, atomically; a no-op when nothing changed. */
   async flush(): Promise<void> {
     const loaded = this.loaded ? await this.loaded : undefined;
     if (!this.dirty && loaded?.size === this.used.size) return;
     const file = this.file();
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-    const body: CacheFile = { format: FORMAT, server: this.server, entries: Object.fromEntries(this.used) };
+    const body: CacheFile = { format: FORMAT, server: this.server, entries: Object.fromEntries(this.used), folders: Object.fromEntries(this.folders) };
     await fs.writeFile(tmp, JSON.stringify(body));
     await fs.rename(tmp, file);
     this.dirty = false;
@@ -64,8 +90,15 @@ export class DiskMetadataCache implements MetadataCache {
   private entries(): Promise<Map<string, unknown>> {
     this.loaded ??= fs.readFile(this.file(), "utf8").then(
       (text) => {
-        const data = JSON.parse(text) as CacheFile;
-        return data.format === FORMAT && data.server === this.server ? new Map(Object.entries(data.entries)) : new Map();
+        let data: Partial<CacheFile>;
+        try {
+          data = JSON.parse(text) as Partial<CacheFile>;
+        } catch {
+          return new Map();
+        }
+        if (data?.format !== FORMAT || data.server !== this.server || !isRecord(data.entries)) return new Map();
+        if (isRecord(data.folders)) this.folders = new Map(Object.entries(data.folders).filter((e): e is [string, string] => typeof e[1] === "string"));
+        return new Map(Object.entries(data.entries));
       },
       () => new Map(),
     );
@@ -91,4 +124,8 @@ function revive(m: OvfMetadata): OvfMetadata {
       ...(d.populatedBytes !== undefined ? { populatedBytes: big(d.populatedBytes)! } : {}),
     })),
   };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -2,11 +2,11 @@ import { Catalog, buildCatalog, imageKey } from "./catalog/catalog";
 import { buildImage, keepTransitionTimes } from "./image/build";
 import { Condition, ImageManifest } from "./image/manifest";
 import { NamingStrategy } from "./image/naming";
-import { LibrarySelection, ReadOptions, readLibraries } from "./read";
+import { LibrarySelection, ReadOptions, ReadResult, readLibraries } from "./read";
 import { ContentLibrarySource } from "./source/source";
 import { ApiVersion } from "./types";
 
-export interface GenerateOptions extends ReadOptions {
+export interface BuildManifestsOptions {
   readonly apiVersion?: ApiVersion;
   readonly naming?: NamingStrategy;
   /** RFC 3339 time stamped on new conditions. @default now, to the second */
@@ -14,6 +14,8 @@ export interface GenerateOptions extends ReadOptions {
   /** The conditions an image had in the previous run; unchanged ones keep their timestamps. */
   readonly previousConditions?: (m: ImageManifest) => readonly Condition[] | undefined;
 }
+
+export interface GenerateOptions extends ReadOptions, BuildManifestsOptions {}
 
 export interface Generated {
   readonly manifests: readonly ImageManifest[];
@@ -26,7 +28,11 @@ export async function generateImages(
   libraries: readonly LibrarySelection[],
   options: GenerateOptions = {},
 ): Promise<Generated> {
-  const { items } = await readLibraries(source, libraries, options);
+  return buildManifests(await readLibraries(source, libraries, options), options);
+}
+
+/** One image manifest per item read, sorted like the catalog. */
+export function buildManifests({ items }: ReadResult, options: BuildManifestsOptions = {}): Generated {
   const now = options.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   const manifests = items.map((read) => {
     const image = buildImage(read, read.scope, { apiVersion: options.apiVersion, naming: options.naming, now });

@@ -7,10 +7,13 @@ import { resolveImage } from "../catalog/resolve";
 import { matchesSelector, parseSelector } from "../catalog/selector";
 import { loadConfig, VmImagesConfig } from "../config";
 import { VmImagesError, messageOf } from "../errors";
-import { generateImages, Generated } from "../generate";
-import { planFolder, renderFolder } from "../render/folder";
+import { buildManifests } from "../generate";
+import { readLibraries, ReadResult } from "../read";
+import { buildIdentity } from "../build-identity";
+import { folderStamp } from "../render/stamp";
+import { FolderPlan, planFolder, renderFolder } from "../render/folder";
 import { readManifestsFolder } from "../render/manifests";
-import { applyPlan, readOwnedFiles, OwnedFiles } from "../render/write";
+import { applyPlan, readOwnedFiles } from "../render/write";
 import { DiskMetadataCache } from "../cache";
 import { openSource } from "../source/open";
 import { VcenterSource } from "../source/vcenter/source";
@@ -58,16 +61,25 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: RunOptions & { out: string; verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const generated = await run(config, owned, io, opts, Boolean(opts.verbose));
+      const read = await readSource(config, io, opts, Boolean(opts.verbose));
+      const summary = (diff: { readonly [k in "added" | "changed" | "removed"]: readonly unknown[] }, plan: FolderPlan) =>
+        io.err(
+          `${read.items.length} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
+            `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
+        );
+      if (await read.upToDate(opts.out, owned.files)) {
+        if (opts.verbose) io.err(`${opts.out} holds what the run that wrote it read from the same items, configuration and vmimages build: nothing to build\n`);
+        summary({ added: [], changed: [], removed: [] }, { write: [], remove: [], unchanged: [...owned.files.keys()] });
+        return;
+      }
+      const generated = buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(owned.files) });
       const rendered = renderFolder(generated.manifests);
       const plan = planFolder(owned.files, rendered);
       await applyPlan(opts.out, plan);
+      await read.recordWritten(opts.out, rendered);
       const diff = diffFolder(owned.files, generated.manifests, rendered);
       if (opts.verbose) for (const line of formatDiff(diff)) io.err(`${line}\n`);
-      io.err(
-        `${generated.manifests.length} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
-          `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
-      );
+      summary(diff, plan);
     });
 
   readingCommand(program, "diff", "show what generate would change in the output folder, without writing")
@@ -75,8 +87,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: RunOptions & { out: string; exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const generated = await run(config, owned, io, opts, false);
-      const lines = formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests)));
+      const read = await readSource(config, io, opts, false);
+      let lines: string[] = [];
+      if (!(await read.upToDate(opts.out, owned.files))) {
+        const generated = buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(owned.files) });
+        lines = formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests)));
+      }
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
       if (opts.exitCode && lines.length) setCode(3);
     });
@@ -138,17 +154,23 @@ interface RunOptions {
   readonly cacheDir: string;
 }
 
-async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, opts: RunOptions, verbose: boolean): Promise<Generated> {
+/** What a run read, and whether an output folder already holds what it would write. */
+interface SourceRead extends ReadResult {
+  /** True when the folder's files are those written by a run of this build that read the same. */
+  upToDate(dir: string, files: ReadonlyMap<string, string>): Promise<boolean>;
+  /** Records that the folder now holds `files`, written from what was read. */
+  recordWritten(dir: string, files: ReadonlyMap<string, string>): Promise<void>;
+}
+
+async function readSource(config: VmImagesConfig, io: Io, opts: RunOptions, verbose: boolean): Promise<SourceRead> {
   const source = openSource(config);
   const cache = source instanceof VcenterSource && opts.cache ? new DiskMetadataCache(opts.cacheDir, source.server) : undefined;
   // Loaded only for a terminal: every module loaded costs each run's start, CI runs included.
   const progress = opts.progress && io.tty ? (require("cli-progress") as typeof import("cli-progress")) : undefined;
   const bar = progress ? new progress.SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, progress.Presets.shades_classic) : undefined;
+  let read: ReadResult;
   try {
-    return await generateImages(source, config.libraries, {
-      apiVersion: config.apiVersion,
-      naming: config.naming,
-      previousConditions: previousConditions(owned.files),
+    read = await readLibraries(source, config.libraries, {
       ...(cache ? { cache } : {}),
       onWarning: (m) => io.err(`warning: ${m}\n`),
       onProgress: (done, total) => {
@@ -166,6 +188,23 @@ async function run(config: VmImagesConfig, owned: OwnedFiles, io: Io, opts: RunO
         `${cache ? `; cache: ${cache.hits} hit(s), ${cache.misses} miss(es)` : ""}\n`);
     }
   }
+  // Only a vCenter read is stamped: its items carry content versions, and its descriptors are cached.
+  let build: string | undefined;
+  const stamp = (files: ReadonlyMap<string, string>) =>
+    folderStamp({ build: (build ??= buildIdentity()), apiVersion: config.apiVersion, naming: config.naming, items: read.items, files });
+  return {
+    ...read,
+    upToDate: async (dir, files) => cache !== undefined && files.size > 0 && (await cache.folderStamp(dir)) === stamp(files),
+    recordWritten: async (dir, files) => {
+      if (!cache) return;
+      try {
+        await cache.recordFolder(dir, stamp(files));
+        await cache.flush();
+      } catch (err) {
+        io.err(`warning: cannot update the cache in ${opts.cacheDir}: ${messageOf(err)}\n`);
+      }
+    },
+  };
 }
 
 function defaultCacheDir(): string {

@@ -211,6 +211,81 @@ describe("changes between two runs", () => {
   });
 });
 
+describe("a run over a folder that already holds what it would write", () => {
+  let vc: Vcsim;
+  const dir = tempDir("vmimages-uptodate-");
+  const work = tempDir("vmimages-uptodate-work-");
+  const out = path.join(work, "out");
+  const config = (apiVersion = "vmoperator.vmware.com/v1alpha5") =>
+    writeFileSync(
+      path.join(work, "vmimages.yaml"),
+      `apiVersion: ${apiVersion}\nsource:\n  vcenter:\n    server: ${vc.origin}\n    username: ${vc.username}\n    passwordEnv: VMI_TEST_VC_PASSWORD\n    insecure: true\n` +
+        `libraries:\n  - name: base\n    scope: cluster\n  - name: team\n    namespace: team-a\n`,
+    );
+  const vmimages = async (command: "generate" | "diff") => {
+    process.env.VMI_TEST_VC_PASSWORD = vc.password;
+    let stdout = "";
+    let err = "";
+    const code = await main(
+      ["node", "vmimages", command, "-c", path.join(work, "vmimages.yaml"), "-o", out, "--cache-dir", path.join(work, "cache"), ...(command === "generate" ? ["-v"] : [])],
+      { out: (t) => (stdout += t), err: (t) => (err += t), tty: false },
+    );
+    expect(code).toBe(0);
+    return { out: stdout, err };
+  };
+  const NOTHING_TO_BUILD = "nothing to build";
+  beforeAll(async () => {
+    vc = await startVcsim();
+    await fill(vc, dir);
+    config();
+  });
+  afterAll(() => vc?.stop());
+
+  test("stops after reading the source, and writes nothing", async () => {
+    expect((await vmimages("generate")).err).not.toContain(NOTHING_TO_BUILD);
+    const before = snapshot(out);
+    const again = await vmimages("generate");
+    expect(again.err).toContain(NOTHING_TO_BUILD);
+    expect(again.err).toContain("4 image(s) in");
+    expect(again.err).toContain("0 added, 0 changed, 0 removed; 0 file(s) written, 0 removed, 5 unchanged");
+    expect(snapshot(out)).toEqual(before);
+    expect((await vmimages("diff")).out).toBe("no changes\n");
+  });
+
+  test("a generated file edited by hand is written again", async () => {
+    const before = snapshot(out);
+    const file = Object.keys(before).find((f) => f.startsWith("cluster/"))!;
+    writeFileSync(path.join(out, file), before[file]!.content.replace("hardwareVersion:", "hardwareVersion: 99\n  x:"));
+    expect((await vmimages("diff")).out).not.toBe("no changes\n");
+    const run = await vmimages("generate");
+    expect(run.err).not.toContain(NOTHING_TO_BUILD);
+    expect(run.err).toContain("1 file(s) written");
+    expect(snapshot(out)[file]!.content).toBe(before[file]!.content);
+    expect((await vmimages("generate")).err).toContain(NOTHING_TO_BUILD);
+  });
+
+  test("a changed configuration rebuilds every image", async () => {
+    config("vmoperator.vmware.com/v1alpha3");
+    const run = await vmimages("generate");
+    expect(run.err).not.toContain(NOTHING_TO_BUILD);
+    expect(run.err).toContain("4 file(s) written, 0 removed, 1 unchanged");
+    expect(snapshot(out)[`cluster/${vmiName((await items(vc, "base")).find((i) => i.name === "photon-5")!.id)}.yaml`]!.content).toContain(
+      "apiVersion: vmoperator.vmware.com/v1alpha3",
+    );
+  });
+
+  test("an item updated in vCenter is read again and its file rewritten", async () => {
+    expect((await vmimages("generate")).err).toContain(NOTHING_TO_BUILD);
+    writeTree(dir, { "team/centos-7.ovf": ovf({ osType: "centos7_64Guest", systemType: "vmx-13", product: { product: "CentOS", version: "7.9" } }) });
+    await vc.govc("library.import", "team/centos-7", path.join(dir, "team/centos-7.ovf"));
+    const run = await vmimages("generate");
+    expect(run.err).not.toContain(NOTHING_TO_BUILD);
+    expect(run.err).toContain("1 descriptor(s) downloaded");
+    expect(run.err).toContain("0 added, 1 changed, 0 removed; 1 file(s) written");
+    expect((await vmimages("generate")).err).toContain(NOTHING_TO_BUILD);
+  });
+});
+
 describe("failures against vcsim: a clear error and nothing written", () => {
   let vc: Vcsim;
   const dir = tempDir("vmimages-fail-");
