@@ -95,6 +95,7 @@ async function main(): Promise<void> {
           "cold/govc": s.coldMs / s.govcMs,
           "warm ms": s.warmMs,
           "warm/govc": s.warmMs / s.govcMs,
+          "warm, new folder ms": s.warmNewFolderMs,
           "1% ms": s.changedMs,
           "req/item": s.coldRequests / s.n,
           "downloads cold/warm/1%": `${s.coldDownloads}/${s.warmDownloads}/${s.changedDownloads}`,

@@ -15,7 +15,10 @@ export interface SyncResult {
   readonly n: number;
   readonly govcMs: number;
   readonly coldMs: number;
+  /** Nothing changed: the output folder holds what the last run wrote (its stamp matches). */
   readonly warmMs: number;
+  /** Nothing changed, into a new folder: every descriptor from the cache, every image built and written. */
+  readonly warmNewFolderMs: number;
   readonly changedMs: number;
   readonly coldRequests: number;
   readonly coldDownloads: number;
@@ -106,6 +109,14 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
     const warm: Array<{ ms: number; run: ChildRun }> = [];
     for (let r = 0; r < runs; r++) warm.push(await generate(args, env));
 
+    log(`sync N=${n}: warm into a new folder`);
+    const warmNew: Array<{ ms: number; run: ChildRun }> = [];
+    for (let r = 0; r < runs; r++) {
+      const fresh = args.map((a) => (a === out ? path.join(dir, `fresh-${r}`) : a));
+      warmNew.push(await generate(fresh, env));
+      if (warmNew[r]!.run.downloads !== 0) throw new Error(`a warm run into a new folder downloaded ${warmNew[r]!.run.downloads} descriptor(s)`);
+    }
+
     log(`sync N=${n}: 1% changed`);
     const k = Math.max(1, Math.round(n / 100));
     const changed: Array<{ ms: number; run: ChildRun }> = [];
@@ -136,6 +147,7 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
       govcMs: median(govc),
       coldMs: med(cold, (x) => x.ms),
       warmMs: med(warm, (x) => x.ms),
+      warmNewFolderMs: med(warmNew, (x) => x.ms),
       changedMs: med(changed, (x) => x.ms),
       coldRequests: med(cold, (x) => x.run.requests),
       coldDownloads: med(cold, (x) => x.run.downloads),

@@ -6,12 +6,11 @@ import { LibraryItem, OvfMetadata } from "./types";
 
 const FORMAT = 2;
 
+/** Either file of a server: `format` and `server` guard against reading another's. */
 interface CacheFile {
   readonly format: number;
   readonly server: string;
-  readonly entries: Record<string, unknown>;
-  /** Output folder (absolute path) → the stamp of the run that last wrote it (render/stamp.ts). */
-  readonly folders?: Record<string, string>;
+  readonly [field: string]: unknown;
 }
 
 /** Folder stamps kept per server, the most recently written first to stay. */
@@ -22,15 +21,18 @@ const MAX_FOLDERS = 64;
  * a new content version whenever its files change, so an unchanged item needs no download.
  * One file per server, read once and written once per run (a file per item costs more to open than
  * to parse); it keeps the entries the run used. An unreadable cache is an empty one, never an error.
- * It also keeps, for each output folder, the stamp of the run that last wrote it.
+ *
+ * A second, small file per server keeps each output folder's stamp (render/stamp.ts): a run that
+ * finds its folder up to date needs no descriptor, so it never reads the large file.
  */
 export class DiskMetadataCache implements MetadataCache {
   hits = 0;
   misses = 0;
   private loaded?: Promise<Map<string, unknown>>;
-  private folders = new Map<string, string>();
+  private loadedFolders?: Promise<Map<string, string>>;
   private readonly used = new Map<string, unknown>();
   private dirty = false;
+  private foldersDirty = false;
 
   constructor(
     readonly dir: string,
@@ -57,56 +59,67 @@ export class DiskMetadataCache implements MetadataCache {
 
   /** The stamp recorded for an output folder by the last run that wrote it. */
   async folderStamp(dir: string): Promise<string | undefined> {
-    await this.entries();
-    return this.folders.get(path.resolve(dir));
+    return (await this.folders()).get(path.resolve(dir));
   }
 
   /** Records the stamp of an output folder just written; kept by the next `flush`. */
   async recordFolder(dir: string, stamp: string): Promise<void> {
-    await this.entries();
+    const folders = await this.folders();
     const key = path.resolve(dir);
-    this.folders.delete(key);
-    this.folders.set(key, stamp);
-    for (const old of this.folders.keys()) {
-      if (this.folders.size <= MAX_FOLDERS) break;
-      this.folders.delete(old);
+    folders.delete(key);
+    folders.set(key, stamp);
+    for (const old of folders.keys()) {
+      if (folders.size <= MAX_FOLDERS) break;
+      folders.delete(old);
     }
-    this.dirty = true;
+    this.foldersDirty = true;
   }
 
   /** Writes the entries this run used and the folder stamps, atomically; a no-op when nothing changed. */
   async flush(): Promise<void> {
     const loaded = this.loaded ? await this.loaded : undefined;
-    if (!this.dirty && loaded?.size === this.used.size) return;
-    const file = this.file();
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-    const body: CacheFile = { format: FORMAT, server: this.server, entries: Object.fromEntries(this.used), folders: Object.fromEntries(this.folders) };
-    await fs.writeFile(tmp, JSON.stringify(body));
-    await fs.rename(tmp, file);
-    this.dirty = false;
+    if (this.dirty || (loaded !== undefined && loaded.size !== this.used.size)) {
+      await this.write(this.file("json"), { entries: Object.fromEntries(this.used) });
+      this.dirty = false;
+    }
+    if (this.foldersDirty) {
+      await this.write(this.file("folders.json"), { folders: Object.fromEntries(await this.folders()) });
+      this.foldersDirty = false;
+    }
   }
 
   private entries(): Promise<Map<string, unknown>> {
-    this.loaded ??= fs.readFile(this.file(), "utf8").then(
-      (text) => {
-        let data: Partial<CacheFile>;
-        try {
-          data = JSON.parse(text) as Partial<CacheFile>;
-        } catch {
-          return new Map();
-        }
-        if (data?.format !== FORMAT || data.server !== this.server || !isRecord(data.entries)) return new Map();
-        if (isRecord(data.folders)) this.folders = new Map(Object.entries(data.folders).filter((e): e is [string, string] => typeof e[1] === "string"));
-        return new Map(Object.entries(data.entries));
-      },
-      () => new Map(),
-    );
+    this.loaded ??= this.read(this.file("json"), "entries").then((r) => new Map(Object.entries(r)));
     return this.loaded;
   }
 
-  private file(): string {
-    return path.join(this.dir, `${createHash("sha256").update(this.server).digest("hex").slice(0, 24)}.json`);
+  private folders(): Promise<Map<string, string>> {
+    this.loadedFolders ??= this.read(this.file("folders.json"), "folders").then(
+      (r) => new Map(Object.entries(r).filter((e): e is [string, string] => typeof e[1] === "string")),
+    );
+    return this.loadedFolders;
+  }
+
+  /** The record `field` of one of the server's files; empty when the file is missing, unreadable or another's. */
+  private async read(file: string, field: string): Promise<Record<string, unknown>> {
+    try {
+      const data = JSON.parse(await fs.readFile(file, "utf8")) as Partial<CacheFile> | null;
+      const record = data?.[field];
+      return data?.format === FORMAT && data.server === this.server && isRecord(record) ? record : {};
+    } catch {
+      return {};
+    }
+  }
+
+  private async write(file: string, body: Record<string, unknown>): Promise<void> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify({ format: FORMAT, server: this.server, ...body }));
+    await fs.rename(tmp, file);
+  }
+
+  private file(ext: "json" | "folders.json"): string {
+    return path.join(this.dir, `${createHash("sha256").update(this.server).digest("hex").slice(0, 24)}.${ext}`);
   }
 }
 

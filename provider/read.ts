@@ -33,6 +33,13 @@ export interface ReadResult {
   readonly items: readonly (ReadItem & { readonly scope: LibraryScope })[];
 }
 
+/** The items of the selected libraries, before any descriptor is read. */
+export interface Listing {
+  readonly items: ReadonlyArray<{ readonly library: LibraryInfo; readonly scope: LibraryScope; readonly item: LibraryItem }>;
+  /** What could not be listed; reported with the descriptors' problems by `readDescriptors`. */
+  readonly problems: readonly VmImagesError[];
+}
+
 /**
  * Reads the selected libraries of a source: lists their items and parses each OVF descriptor.
  * Every problem is collected and reported together; a read with any problem throws and returns
@@ -45,6 +52,11 @@ export async function readLibraries(
   selections: readonly LibrarySelection[],
   options: ReadOptions = {},
 ): Promise<ReadResult> {
+  return readDescriptors(source, await listLibraries(source, selections, options), options);
+}
+
+/** The first half of `readLibraries`: the selected libraries' OVF and ISO items; never throws for a library or an item. */
+export async function listLibraries(source: ContentLibrarySource, selections: readonly LibrarySelection[], options: ReadOptions = {}): Promise<Listing> {
   const problems: VmImagesError[] = [];
   const libraries = await source.listLibraries();
   // A library is named in the configuration by its name or by its id.
@@ -83,7 +95,16 @@ export async function readLibraries(
     }
   }
   problems.push(...duplicateIds(listed));
+  return { items: listed, problems };
+}
 
+/**
+ * The second half of `readLibraries`: parses the OVF descriptor of each listed item.
+ * @throws ProblemsError listing the listing's problems and every descriptor that could not be read.
+ */
+export async function readDescriptors(source: ContentLibrarySource, listing: Listing, options: ReadOptions = {}): Promise<ReadResult> {
+  const problems = [...listing.problems];
+  const listed = listing.items;
   const limit = pLimit(options.concurrency ?? 8);
   let done = 0;
   const results = await Promise.all(

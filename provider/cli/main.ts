@@ -8,7 +8,7 @@ import { matchesSelector, parseSelector } from "../catalog/selector";
 import { loadConfig, VmImagesConfig } from "../config";
 import { VmImagesError, messageOf } from "../errors";
 import { buildManifests } from "../generate";
-import { readLibraries, ReadResult } from "../read";
+import { listLibraries, Listing, ReadOptions, readDescriptors, ReadResult } from "../read";
 import { buildIdentity } from "../build-identity";
 import { folderStamp } from "../render/stamp";
 import { FolderPlan, planFolder, renderFolder } from "../render/folder";
@@ -61,13 +61,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: RunOptions & { out: string; verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const read = await readSource(config, io, opts, Boolean(opts.verbose));
+      const { read, items, recordWritten } = await readSource(config, io, opts, Boolean(opts.verbose), { dir: opts.out, files: owned.files });
       const summary = (diff: { readonly [k in "added" | "changed" | "removed"]: readonly unknown[] }, plan: FolderPlan) =>
         io.err(
-          `${read.items.length} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
+          `${items} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
             `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
         );
-      if (await read.upToDate(opts.out, owned.files)) {
+      if (read === undefined) {
         if (opts.verbose) io.err(`${opts.out} holds what the run that wrote it read from the same items, configuration and vmimages build: nothing to build\n`);
         summary({ added: [], changed: [], removed: [] }, { write: [], remove: [], unchanged: [...owned.files.keys()] });
         return;
@@ -76,7 +76,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const rendered = renderFolder(generated.manifests);
       const plan = planFolder(owned.files, rendered);
       await applyPlan(opts.out, plan);
-      await read.recordWritten(opts.out, rendered);
+      await recordWritten(rendered);
       const diff = diffFolder(owned.files, generated.manifests, rendered);
       if (opts.verbose) for (const line of formatDiff(diff)) io.err(`${line}\n`);
       summary(diff, plan);
@@ -87,9 +87,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: RunOptions & { out: string; exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const read = await readSource(config, io, opts, false);
+      const { read } = await readSource(config, io, opts, false, { dir: opts.out, files: owned.files });
       let lines: string[] = [];
-      if (!(await read.upToDate(opts.out, owned.files))) {
+      if (read !== undefined) {
         const generated = buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(owned.files) });
         lines = formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests)));
       }
@@ -154,31 +154,44 @@ interface RunOptions {
   readonly cacheDir: string;
 }
 
-/** What a run read, and whether an output folder already holds what it would write. */
-interface SourceRead extends ReadResult {
-  /** True when the folder's files are those written by a run of this build that read the same. */
-  upToDate(dir: string, files: ReadonlyMap<string, string>): Promise<boolean>;
-  /** Records that the folder now holds `files`, written from what was read. */
-  recordWritten(dir: string, files: ReadonlyMap<string, string>): Promise<void>;
+interface SourceRead {
+  /** What was read; undefined when the folder already holds what it would make (nothing to build). */
+  readonly read?: ReadResult;
+  /** How many images the source has. */
+  readonly items: number;
+  /** Records that the folder now holds `files`, made from what was read. */
+  recordWritten(files: ReadonlyMap<string, string>): Promise<void>;
 }
 
-async function readSource(config: VmImagesConfig, io: Io, opts: RunOptions, verbose: boolean): Promise<SourceRead> {
+/**
+ * Reads the configured source for an output folder. A vCenter read is stamped (render/stamp.ts):
+ * its items carry content versions and its descriptors are cached. When the folder holds what a
+ * run of this build wrote from the same items and configuration, no descriptor is read.
+ */
+async function readSource(config: VmImagesConfig, io: Io, opts: RunOptions, verbose: boolean, folder: { dir: string; files: ReadonlyMap<string, string> }): Promise<SourceRead> {
   const source = openSource(config);
   const cache = source instanceof VcenterSource && opts.cache ? new DiskMetadataCache(opts.cacheDir, source.server) : undefined;
   // Loaded only for a terminal: every module loaded costs each run's start, CI runs included.
   const progress = opts.progress && io.tty ? (require("cli-progress") as typeof import("cli-progress")) : undefined;
   const bar = progress ? new progress.SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, progress.Presets.shades_classic) : undefined;
-  let read: ReadResult;
+  const options: ReadOptions = {
+    ...(cache ? { cache } : {}),
+    onWarning: (m) => io.err(`warning: ${m}\n`),
+    onProgress: (done, total) => {
+      if (!bar) return;
+      if (done === 1) bar.start(total, 0);
+      bar.update(done);
+    },
+  };
+  let build: string | undefined;
+  const stamp = (listing: Listing, files: ReadonlyMap<string, string>) =>
+    folderStamp({ build: (build ??= buildIdentity()), apiVersion: config.apiVersion, naming: config.naming, items: listing.items, files });
+  let listing: Listing | undefined;
+  let read: ReadResult | undefined;
   try {
-    read = await readLibraries(source, config.libraries, {
-      ...(cache ? { cache } : {}),
-      onWarning: (m) => io.err(`warning: ${m}\n`),
-      onProgress: (done, total) => {
-        if (!bar) return;
-        if (done === 1) bar.start(total, 0);
-        bar.update(done);
-      },
-    });
+    listing = await listLibraries(source, config.libraries, options);
+    const upToDate = cache !== undefined && listing.problems.length === 0 && folder.files.size > 0 && (await cache.folderStamp(folder.dir)) === stamp(listing, folder.files);
+    if (!upToDate) read = await readDescriptors(source, listing, options);
   } finally {
     bar?.stop();
     await source.close();
@@ -188,17 +201,14 @@ async function readSource(config: VmImagesConfig, io: Io, opts: RunOptions, verb
         `${cache ? `; cache: ${cache.hits} hit(s), ${cache.misses} miss(es)` : ""}\n`);
     }
   }
-  // Only a vCenter read is stamped: its items carry content versions, and its descriptors are cached.
-  let build: string | undefined;
-  const stamp = (files: ReadonlyMap<string, string>) =>
-    folderStamp({ build: (build ??= buildIdentity()), apiVersion: config.apiVersion, naming: config.naming, items: read.items, files });
+  const listed = listing;
   return {
-    ...read,
-    upToDate: async (dir, files) => cache !== undefined && files.size > 0 && (await cache.folderStamp(dir)) === stamp(files),
-    recordWritten: async (dir, files) => {
+    ...(read ? { read } : {}),
+    items: read?.items.length ?? listed.items.length,
+    recordWritten: async (files) => {
       if (!cache) return;
       try {
-        await cache.recordFolder(dir, stamp(files));
+        await cache.recordFolder(folder.dir, stamp(listed, files));
         await cache.flush();
       } catch (err) {
         io.err(`warning: cannot update the cache in ${opts.cacheDir}: ${messageOf(err)}\n`);

@@ -108,34 +108,37 @@ describe("reading content libraries from vcsim", () => {
     expect(fromVc.manifests.find((m) => m.status.name === "netboot")!.status.type).toBe("ISO");
   });
 
-  test("the CLI generates from a vcsim configured as source.vcenter, and a second run downloads no descriptor", async () => {
+  test("the CLI generates from a vcsim configured as source.vcenter, and a run into another folder takes every descriptor from the cache", async () => {
     const work = tempDir("vmimages-vccli-");
     process.env.VMI_TEST_VC_PASSWORD = vc.password;
     writeFileSync(
       path.join(work, "vmimages.yaml"),
       `source:\n  vcenter:\n    server: ${vc.origin}\n    username: ${vc.username}\n    passwordEnv: VMI_TEST_VC_PASSWORD\n    insecure: true\nlibraries:\n  - name: base\n    scope: cluster\n  - name: team\n    namespace: team-a\n`,
     );
-    const run = async () => {
+    const run = async (out: string) => {
       let err = "";
-      const code = await main(["node", "vmimages", "generate", "-c", path.join(work, "vmimages.yaml"), "-o", path.join(work, "out"), "-v", "--cache-dir", path.join(work, "cache")], {
+      const code = await main(["node", "vmimages", "generate", "-c", path.join(work, "vmimages.yaml"), "-o", path.join(work, out), "-v", "--cache-dir", path.join(work, "cache")], {
         out: () => undefined,
         err: (t) => (err += t),
         tty: false,
       });
       return { code, err };
     };
-    const first = await run();
+    const first = await run("out");
     expect(first.code).toBe(0);
     expect(first.err).toMatch(/4 image\(s\)/);
     expect(first.err).toMatch(/3 descriptor\(s\) downloaded/);
     const requests = Number(/(\d+) request\(s\)/.exec(first.err)![1]);
     expect(requests).toBeLessThanOrEqual(7 * 4 + 6);
     expect(first.err).not.toContain(vc.password);
-    const second = await run();
+    const second = await run("another-out");
     expect(second.code).toBe(0);
     expect(second.err).toMatch(/0 descriptor\(s\) downloaded/);
     expect(second.err).toMatch(/cache: 3 hit\(s\), 0 miss\(es\)/);
-    expect(second.err).toContain("0 file(s) written");
+    expect(second.err).toContain("5 file(s) written");
+    expect(snapshot(path.join(work, "another-out"))).toEqual(
+      Object.fromEntries(Object.entries(snapshot(path.join(work, "out"))).map(([f, { content }]) => [f, expect.objectContaining({ content })])),
+    );
   });
 
   test("a session that expires mid-run is renewed once", async () => {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { buildIdentity } from "../../provider/build-identity";
 import { DiskMetadataCache } from "../../provider/cache";
 import { FolderStampInputs, folderStamp } from "../../provider/render/stamp";
-import { ItemId, LibraryItem } from "../../provider/types";
+import { ItemId, LibraryItem, OvfMetadata } from "../../provider/types";
 import { tempDir } from "../helpers/library";
 
 const item = (n: number, contentVersion = "1"): LibraryItem => ({ id: `00000000-0000-4000-8000-00000000000${n}` as ItemId, name: `item-${n}`, type: "ovf", contentVersion });
@@ -94,9 +94,10 @@ describe("folder stamps in the metadata cache", () => {
     const dir = tempDir("vmimages-stampcache-");
     const cache = new DiskMetadataCache(dir, "https://vc.example.com");
     await cache.recordFolder("/gitops/a", "stamp-a");
+    await cache.put(item(1), { firmware: "BIOS", osInfo: { id: "otherGuest" }, productInfo: {}, ovfProperties: [], vmwareSystemProperties: [], capabilities: [], disks: [] } as OvfMetadata);
     await cache.flush();
-    const [file] = readdirSync(dir);
-    writeFileSync(path.join(dir, file!), "{ not json");
+    expect(readdirSync(dir)).toHaveLength(2);
+    for (const file of readdirSync(dir)) writeFileSync(path.join(dir, file), "{ not json");
     const next = new DiskMetadataCache(dir, "https://vc.example.com");
     expect(await next.folderStamp("/gitops/a")).toBeUndefined();
     expect(await next.get(item(1))).toBeUndefined();
