@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import type * as FastXmlParser from "fast-xml-parser";
 
 /**
  * Safe XML reading for OVF descriptors. Real descriptors carry no DTD, so any DOCTYPE or entity
@@ -13,19 +13,27 @@ export class XmlError extends Error {}
 
 const DTD_PATTERN = /<!(DOCTYPE|ENTITY)\b/i;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Only the five predefined XML entities and character references remain: DTDs are refused above.
-  processEntities: true,
-  htmlEntities: false,
-});
+let loaded: { readonly parser: FastXmlParser.XMLParser; readonly validator: typeof FastXmlParser.XMLValidator } | undefined;
+
+// Loaded at the first descriptor, not with the module: a warm `vmimages generate` reads none.
+function xml(): NonNullable<typeof loaded> {
+  if (loaded) return loaded;
+  const { XMLParser, XMLValidator } = require("fast-xml-parser") as typeof FastXmlParser;
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@",
+    removeNSPrefix: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    // Only the five predefined XML entities and character references remain: DTDs are refused above.
+    processEntities: true,
+    htmlEntities: false,
+  });
+  return (loaded = { parser, validator: XMLValidator });
+}
 
 /** Parses a whole document; throws XmlError naming the line for DTDs and malformed XML. */
 export function parseXml(text: string): XmlNode {
@@ -36,7 +44,8 @@ export function parseXml(text: string): XmlNode {
       `contains a ${dtd[1]!.toUpperCase()} declaration (line ${line}); OVF descriptors carry no DTD and entity expansion is never performed`,
     );
   }
-  const valid = XMLValidator.validate(text);
+  const { parser, validator } = xml();
+  const valid = validator.validate(text);
   if (valid !== true) {
     throw new XmlError(`is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   }
