@@ -32,9 +32,9 @@ async function main(): Promise<void> {
   for (const s of sync) {
     checks.push({ target: `sync N=${s.n}: warm ≤ 1.0 × govc, 0 downloads`, measured: `${(s.warmMs / s.govcMs).toFixed(2)} ×, ${s.warmDownloads} downloads`, met: s.warmMs <= s.govcMs && s.warmDownloads === 0 });
     checks.push({
-      target: `sync N=${s.n}: (floor) Node start + the warm run's requests alone, against govc`,
-      measured: `${((s.startMs + s.requestsOnlyMs) / s.govcMs).toFixed(2)} × (requests ${(s.requestsOnlyMs / s.govcMs).toFixed(2)} ×, their CPU ${(s.requestsOnlyCpuMs / s.govcMs).toFixed(2)} ×)`,
-      met: s.startMs + s.requestsOnlyMs <= s.govcMs,
+      target: `sync N=${s.n}: (floor) a Node process making only the warm run's requests, against govc`,
+      measured: `${(s.requestsProcessMs / s.govcMs).toFixed(2)} × (the requests ${(s.requestsOnlyMs / s.govcMs).toFixed(2)} ×, their CPU ${(s.requestsOnlyCpuMs / s.govcMs).toFixed(2)} ×)`,
+      met: s.requestsProcessMs <= s.govcMs,
     });
     checks.push({ target: `sync N=${s.n}: cold ≤ 7 requests/item, ≤ 8 × govc`, measured: `${(s.coldRequests / s.n).toFixed(2)} req/item, ${(s.coldMs / s.govcMs).toFixed(2)} ×`, met: s.coldRequests / s.n <= 7 && s.coldMs <= 8 * s.govcMs });
     checks.push({ target: `sync N=${s.n}: 1% changed → exactly those downloaded`, measured: `${s.changedDownloads} of ${s.changed}`, met: s.changedDownloads === s.changed });
@@ -100,8 +100,9 @@ async function main(): Promise<void> {
           "req/item": s.coldRequests / s.n,
           "downloads cold/warm/1%": `${s.coldDownloads}/${s.warmDownloads}/${s.changedDownloads}`,
           "RSS MB cold": s.coldRssMb,
-          "requests only ms (cpu)": `${s.requestsOnlyMs.toFixed(0)} (${s.requestsOnlyCpuMs.toFixed(0)})`,
-          "node start ms": s.startMs,
+          "requests-only process ms": s.requestsProcessMs,
+          "its requests ms (cpu)": `${s.requestsOnlyMs.toFixed(0)} (${s.requestsOnlyCpuMs.toFixed(0)})`,
+          "CLI start ms": s.startMs,
         })),
       )}\n`,
     );
