@@ -17,6 +17,7 @@ import { applyPlan, readOwnedFiles } from "../render/write";
 import { DiskMetadataCache } from "../cache";
 import { openSource } from "../source/open";
 import { VcenterSource } from "../source/vcenter/source";
+import { readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { imageTable } from "./table";
@@ -54,6 +55,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description("vSphere Content Library items as VM Operator image manifests")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .version(packageVersion(), "-V, --version", "print the vmimages version")
     .showHelpAfterError();
 
   readingCommand(program, "generate", "read the libraries and write one manifest per image and a kustomization.yaml into the output folder")
@@ -215,6 +217,19 @@ async function readSource(config: VmImagesConfig, io: Io, opts: RunOptions, verb
       }
     },
   };
+}
+
+/** The version in package.json, which lies two folders up from the sources and three from dist/. */
+function packageVersion(): string {
+  for (const up of ["../..", "../../.."]) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(__dirname, up, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pulumi-vmimages" && pkg.version) return pkg.version;
+    } catch {
+      // Not at this level: try the next.
+    }
+  }
+  return "unknown";
 }
 
 function defaultCacheDir(): string {

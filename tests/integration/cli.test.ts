@@ -226,6 +226,13 @@ describe("vmimages resolve and list", () => {
 });
 
 describe("the vmimages executable", () => {
+  test("--version prints the version of package.json", async () => {
+    const { version } = JSON.parse(readFileSync(path.join(PROJECT, "package.json"), "utf8")) as { version: string };
+    const run = await vmimages("--version");
+    expect(run.code).toBe(0);
+    expect(run.out).toBe(`${version}\n`);
+  });
+
   test("runs from bin/ after the build and exits non-zero on bad usage", async () => {
     const bin = path.join(PROJECT, "bin/vmimages.js");
     chmodSync(bin, 0o755);
@@ -234,5 +241,6 @@ describe("the vmimages executable", () => {
     const ok = await exec(process.execPath, [bin, "generate", "--config", ex.config, "--out", ex.out, "--no-progress"]);
     expect(ok.stderr).toContain("5 image(s)");
     await expect(exec(process.execPath, [bin, "resolve"])).rejects.toMatchObject({ code: 2 });
+    expect((await exec(process.execPath, [bin, "--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });
