@@ -77,7 +77,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const generated = buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(owned.files) });
       const rendered = renderFolder(generated.manifests);
       const plan = planFolder(owned.files, rendered);
-      await applyPlan(opts.out, plan);
+      applyPlan(opts.out, plan);
       await recordWritten(rendered);
       const diff = diffFolder(owned.files, generated.manifests, rendered);
       if (opts.verbose) for (const line of formatDiff(diff)) io.err(`${line}\n`);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { promises as fs, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { VmImagesError, messageOf } from "../errors";
@@ -51,31 +51,38 @@ export async function readOwnedFiles(dir: string): Promise<OwnedFiles> {
  * Applies a plan: each file is written to a temporary name and renamed into place, image files
  * first and the kustomization last, so a reader never sees a half-written file.
  */
-export async function applyPlan(dir: string, plan: FolderPlan): Promise<void> {
+export function applyPlan(dir: string, plan: FolderPlan): void {
+  // Synchronous, as readOwnedFiles: awaiting three file-system calls per file one after another
+  // took 0.4-0.5 s for 2,000 files here, and the same calls made synchronously 40 ms.
+  const made = new Set<string>();
   const ordered = [...plan.write].sort(([a], [b]) => Number(a === KUSTOMIZATION) - Number(b === KUSTOMIZATION));
   for (const [rel, content] of ordered) {
     const target = path.join(dir, rel);
-    await fs.mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      await fs.writeFile(tmp, content);
-      await fs.rename(tmp, target);
+      const parent = path.dirname(target);
+      if (!made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
+      writeFileSync(tmp, content);
+      renameSync(tmp, target);
     } catch (err) {
-      await fs.rm(tmp, { force: true });
+      rmSync(tmp, { force: true });
       throw new VmImagesError("output", `cannot write ${target}: ${messageOf(err)}`, { file: target }, { cause: err });
     }
   }
   for (const rel of plan.remove) {
-    await fs.rm(path.join(dir, rel), { force: true });
-    await removeEmptyParents(dir, path.dirname(rel));
+    rmSync(path.join(dir, rel), { force: true });
+    removeEmptyParents(dir, path.dirname(rel));
   }
 }
 
 /** Removes the folders a removed file leaves empty, up to (not including) `dir`. */
-async function removeEmptyParents(dir: string, rel: string): Promise<void> {
+function removeEmptyParents(dir: string, rel: string): void {
   for (let p = rel; p && p !== "." && p !== "/"; p = path.dirname(p)) {
     try {
-      await fs.rmdir(path.join(dir, p));
+      rmdirSync(path.join(dir, p));
     } catch {
       return;
     }

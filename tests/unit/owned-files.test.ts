@@ -1,7 +1,8 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { KUSTOMIZATION, manifestPath, renderFolder } from "../../provider/render/folder";
-import { readOwnedFiles } from "../../provider/render/write";
+import { VmImagesError } from "../../provider/errors";
+import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/render/folder";
+import { applyPlan, readOwnedFiles } from "../../provider/render/write";
 import { isoImage } from "../helpers/image";
 import { tempDir, writeTree } from "../helpers/library";
 
@@ -25,5 +26,39 @@ describe("the files a previous run wrote", () => {
     const owned = await readOwnedFiles(dir);
     expect([...owned.files.keys()].filter((p) => p !== KUSTOMIZATION).sort()).toEqual(images.map(manifestPath).sort());
     expect(owned.files.get(KUSTOMIZATION)).toBe(reformatted);
+  });
+});
+
+describe("applying a plan to the folder", () => {
+  const allFiles = (dir: string) => readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
+
+  test("writes the new files, removes the vanished ones with the folders they leave empty, and nothing else", async () => {
+    const dir = tempDir("vmimages-apply-");
+    applyPlan(dir, planFolder(new Map(), renderFolder([isoImage(1), isoImage(2, "team-a")])));
+    writeTree(dir, { "README.md": "someone else's" });
+    const next = renderFolder([isoImage(1), isoImage(3)]);
+    applyPlan(dir, planFolder((await readOwnedFiles(dir)).files, next));
+    expect((await readOwnedFiles(dir)).files).toEqual(next);
+    expect(existsSync(path.join(dir, "namespaces"))).toBe(false);
+    expect(allFiles(dir)).toEqual(["README.md", "cluster", ...[...next.keys()]].sort());
+  });
+
+  test("a file that cannot be written fails naming it, leaves no temporary file and keeps the old kustomization", async () => {
+    const dir = tempDir("vmimages-apply-");
+    applyPlan(dir, planFolder(new Map(), renderFolder([isoImage(1)])));
+    const before = readFileSync(path.join(dir, KUSTOMIZATION), "utf8");
+    const blocked = manifestPath(isoImage(2));
+    // A directory where the new image file goes: the rename into place fails (root ignores permissions).
+    mkdirSync(path.join(dir, blocked, "in-the-way"), { recursive: true });
+    let error: unknown;
+    try {
+      applyPlan(dir, planFolder((await readOwnedFiles(dir)).files, renderFolder([isoImage(1), isoImage(2)])));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(VmImagesError);
+    expect((error as VmImagesError).message).toContain(`cannot write ${path.join(dir, blocked)}`);
+    expect(allFiles(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(before);
   });
 });
