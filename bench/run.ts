@@ -23,10 +23,17 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   const started = new Date().toISOString();
   const pure: PureResult[] = only.has("pure") ? await benchPure(log) : [];
-  const sync: SyncResult[] = [];
-  if (only.has("sync")) for (const n of sizes) sync.push(await benchSync(n, runs, log));
-  const preview: PreviewResult[] = [];
-  if (only.has("preview")) for (const n of sizes) preview.push(await benchPreview(n, runs, log));
+  const file = path.resolve(__dirname, "../../bench/results.json");
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"pure" | "sync" | "preview", Section<unknown>>>) : {};
+  const stamp = <T>(r: T): Measured<T> => ({ ...r, started, runs });
+  const measuredSync: Array<Measured<SyncResult>> = [];
+  if (only.has("sync")) for (const n of sizes) measuredSync.push(stamp(await benchSync(n, runs, log)));
+  const measuredPreview: Array<Measured<PreviewResult>> = [];
+  if (only.has("preview")) for (const n of sizes) measuredPreview.push(stamp(await benchPreview(n, runs, log)));
+  // A size not measured this time keeps its last result (with when and how often it was measured),
+  // so a slow size (preview at N=2000 takes half an hour a run) can be measured on its own.
+  const sync = mergeSizes(previous.sync as Section<Measured<SyncResult>> | undefined, measuredSync);
+  const preview = mergeSizes(previous.preview as Section<Measured<PreviewResult>> | undefined, measuredPreview);
 
   const checks: TargetCheck[] = [];
   for (const s of sync) {
@@ -87,9 +94,11 @@ async function main(): Promise<void> {
   if (pure.length) out.write(`\nPure stages\n${table(pure.map((p) => ({ stage: p.stage, ops: p.operations, ms: p.ms, "ops/s": Math.round(p.perSecond), ...(p.mbPerSecond ? { "MB/s": p.mbPerSecond } : {}) })))}\n`);
   if (sync.length)
     out.write(
-      `\nSync against vcsim (medians of ${runs})\n${table(
+      `\nSync against vcsim (medians of each row's runs)\n${table(
         sync.map((s) => ({
           N: s.n,
+          runs: s.runs,
+          measured: s.started.slice(0, 16),
           "govc ms": s.govcMs,
           "cold ms": s.coldMs,
           "cold/govc": s.coldMs / s.govcMs,
@@ -108,9 +117,11 @@ async function main(): Promise<void> {
     );
   if (preview.length)
     out.write(
-      `\nPulumi up / preview (medians of ${runs})\n${table(
+      `\nPulumi up / preview (medians of each row's runs)\n${table(
         preview.map((p) => ({
           N: p.n,
+          runs: p.runs,
+          measured: p.started.slice(0, 16),
           "ours up ms": p.oursUpMs,
           "peer up ms": p.peerUpMs,
           "up ratio": p.oursUpMs / p.peerUpMs,
@@ -125,15 +136,33 @@ async function main(): Promise<void> {
       )}\n`,
     );
   if (checks.length) out.write(`\nTargets\n${table(checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met ? "yes" : "NO" })))}\n`);
-  // Sections not run this time keep their last results, so parts can be measured separately.
-  const file = path.resolve(__dirname, "../../bench/results.json");
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, { checks?: TargetCheck[] }>) : {};
-  const section = (name: string, data: unknown, ran: boolean) => (ran ? { started, runs, sizes, data, checks: checks.filter((c) => c.target.startsWith(name)) } : previous[name]);
+  const section = <T>(name: "pure" | "sync" | "preview", data: T[], ran: boolean, measuredSizes: number[] = []): Section<T> | undefined =>
+    ran ? { started, runs, sizes: measuredSizes, data, checks: checks.filter((c) => c.target.startsWith(name)) } : (previous[name] as Section<T> | undefined);
   writeFileSync(
     file,
-    JSON.stringify({ pure: section("pure", pure, only.has("pure")), sync: section("sync", sync, only.has("sync")), preview: section("preview", preview, only.has("preview")) }, null, 2) + "\n",
+    JSON.stringify({ pure: section("pure", pure, only.has("pure")), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
   );
   out.write(`\nwritten ${file}\n`);
+}
+
+/** A result with when it was measured and over how many runs. */
+type Measured<T> = T & { readonly started: string; readonly runs: number };
+
+interface Section<T> {
+  readonly started: string;
+  readonly runs: number;
+  readonly sizes: number[];
+  readonly data: T[];
+  readonly checks: TargetCheck[];
+}
+
+/** This run's results, and the previous ones for every size this run did not measure, by size. */
+function mergeSizes<T extends { readonly n: number }>(previous: Section<Measured<T>> | undefined, current: Array<Measured<T>>): Array<Measured<T>> {
+  const measured = new Set(current.map((r) => r.n));
+  const kept = (previous?.data ?? [])
+    .filter((r) => !measured.has(r.n))
+    .map((r) => ({ ...r, started: r.started ?? previous!.started, runs: r.runs ?? previous!.runs }));
+  return current.length === 0 ? [] : [...kept, ...current].sort((a, b) => a.n - b.n);
 }
 
 main().catch((err: Error) => {
