@@ -21,12 +21,15 @@ export interface SyncResult {
   readonly warmNewFolderMs: number;
   readonly changedMs: number;
   readonly coldRequests: number;
+  readonly warmRequests: number;
+  readonly changedRequests: number;
   readonly coldDownloads: number;
   readonly warmDownloads: number;
   readonly changed: number;
   readonly changedDownloads: number;
   readonly coldRssMb: number;
   readonly warmRssMb: number;
+  readonly changedRssMb: number;
   /**
    * The floor for a warm run in Node: a whole process (start, the vCenter client's modules, the
    * requests) that only makes the requests a warm run cannot avoid, timed like govc.
@@ -160,12 +163,15 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
       warmNewFolderMs: med(warmNew, (x) => x.ms),
       changedMs: med(changed, (x) => x.ms),
       coldRequests: med(cold, (x) => x.run.requests),
+      warmRequests: med(warm, (x) => x.run.requests),
+      changedRequests: med(changed, (x) => x.run.requests),
       coldDownloads: med(cold, (x) => x.run.downloads),
       warmDownloads: Math.max(...warm.map((x) => x.run.downloads)),
       changed: k,
       changedDownloads: Math.max(...changed.map((x) => x.run.downloads)),
       coldRssMb: med(cold, (x) => x.run.maxRssKb) / 1024,
       warmRssMb: med(warm, (x) => x.run.maxRssKb) / 1024,
+      changedRssMb: med(changed, (x) => x.run.maxRssKb) / 1024,
       requestsProcessMs: median(floor.map((f) => f.processMs)),
       requestsOnlyMs: median(floor.map((f) => f.ms)),
       requestsOnlyCpuMs: median(floor.map((f) => f.cpuMs)),
