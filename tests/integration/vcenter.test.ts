@@ -257,8 +257,11 @@ describe("a run over a folder that already holds what it would write", () => {
 
   test("a generated file edited by hand is written again", async () => {
     const before = snapshot(out);
-    const file = Object.keys(before).find((f) => f.startsWith("cluster/"))!;
-    writeFileSync(path.join(out, file), before[file]!.content.replace("hardwareVersion:", "hardwareVersion: 99\n  x:"));
+    // An OVF image's file: an ISO image has no hardwareVersion to edit (vcsim's random ids decide the order).
+    const file = Object.keys(before).find((f) => f.startsWith("cluster/") && before[f]!.content.includes("hardwareVersion:"))!;
+    const edited = before[file]!.content.replace("hardwareVersion:", "hardwareVersion: 99\n  x:");
+    expect(edited).not.toBe(before[file]!.content);
+    writeFileSync(path.join(out, file), edited);
     expect((await vmimages("diff")).out).not.toBe("no changes\n");
     const run = await vmimages("generate");
     expect(run.err).not.toContain(NOTHING_TO_BUILD);
