@@ -31,6 +31,8 @@ export function crdValidator(kind: string, apiVersion: string): ValidateFunction
   ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat("date-time", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
   ajv.addFormat("byte", true);
+  // The VirtualMachine CRD's biosUUID and instanceUUID, as the API server checks them.
+  ajv.addFormat("uuid", /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/);
   const validate = ajv.compile(closeObjects(schema) as object);
   cache.set(key, validate);
   return validate;
