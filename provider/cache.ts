@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, promises as fs } from "node:fs";
 import * as path from "node:path";
+import { writeFileAtomically } from "./atomic-file";
 import { MetadataCache } from "./read";
 import { LibraryItem, OvfMetadata } from "./types";
 
@@ -79,11 +80,11 @@ export class DiskMetadataCache implements MetadataCache {
   async flush(): Promise<void> {
     const loaded = this.loaded ? await this.loaded : undefined;
     if (this.dirty || (loaded !== undefined && loaded.size !== this.used.size)) {
-      await this.write(this.file("json"), { entries: Object.fromEntries(this.used) });
+      this.write(this.file("json"), { entries: Object.fromEntries(this.used) });
       this.dirty = false;
     }
     if (this.foldersDirty) {
-      await this.write(this.file("folders.json"), { folders: Object.fromEntries(await this.folders()) });
+      this.write(this.file("folders.json"), { folders: Object.fromEntries(await this.folders()) });
       this.foldersDirty = false;
     }
   }
@@ -111,11 +112,9 @@ export class DiskMetadataCache implements MetadataCache {
     }
   }
 
-  private async write(file: string, body: Record<string, unknown>): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify({ format: FORMAT, server: this.server, ...body }));
-    await fs.rename(tmp, file);
+  private write(file: string, body: Record<string, unknown>): void {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomically(file, JSON.stringify({ format: FORMAT, server: this.server, ...body }));
   }
 
   private file(ext: "json" | "folders.json"): string {

@@ -7,7 +7,7 @@ import { resolveImage } from "../catalog/resolve";
 import { matchesSelector, parseSelector } from "../catalog/selector";
 import { loadConfig, VmImagesConfig } from "../config";
 import { VmImagesError, messageOf } from "../errors";
-import { buildManifests } from "../generate";
+import { buildManifests, Generated } from "../generate";
 import { listLibraries, Listing, ReadOptions, readDescriptors, ReadResult } from "../read";
 import { buildIdentity } from "../build-identity";
 import { folderStamp } from "../render/stamp";
@@ -63,18 +63,17 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: RunOptions & { out: string; verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const { read, items, recordWritten } = await readSource(config, io, opts, Boolean(opts.verbose), { dir: opts.out, files: owned.files });
+      const { generated, items, recordWritten } = await readImages(config, io, opts, Boolean(opts.verbose), { dir: opts.out, files: owned.files });
       const summary = (diff: { readonly [k in "added" | "changed" | "removed"]: readonly unknown[] }, plan: FolderPlan) =>
         io.err(
           `${items} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
             `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
         );
-      if (read === undefined) {
+      if (generated === undefined) {
         if (opts.verbose) io.err(`${opts.out} holds what the run that wrote it read from the same items, configuration and vmimages build: nothing to build\n`);
         summary({ added: [], changed: [], removed: [] }, { write: [], remove: [], unchanged: [...owned.files.keys()] });
         return;
       }
-      const generated = buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(owned.files) });
       const rendered = renderFolder(generated.manifests);
       const plan = planFolder(owned.files, rendered);
       applyPlan(opts.out, plan);
@@ -89,12 +88,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: RunOptions & { out: string; exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
       const owned = await readOwnedFiles(opts.out);
-      const { read } = await readSource(config, io, opts, false, { dir: opts.out, files: owned.files });
-      let lines: string[] = [];
-      if (read !== undefined) {
-        const generated = buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(owned.files) });
-        lines = formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests)));
-      }
+      const { generated } = await readImages(config, io, opts, false, { dir: opts.out, files: owned.files });
+      const lines = generated ? formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests))) : [];
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
       if (opts.exitCode && lines.length) setCode(3);
     });
@@ -157,8 +152,8 @@ interface RunOptions {
 }
 
 interface SourceRead {
-  /** What was read; undefined when the folder already holds what it would make (nothing to build). */
-  readonly read?: ReadResult;
+  /** The images read; undefined when the folder already holds what they would make (nothing to build). */
+  readonly generated?: Generated;
   /** How many images the source has. */
   readonly items: number;
   /** Records that the folder now holds `files`, made from what was read. */
@@ -166,11 +161,12 @@ interface SourceRead {
 }
 
 /**
- * Reads the configured source for an output folder. A vCenter read is stamped (render/stamp.ts):
+ * Reads the configured source for an output folder and builds its images, keeping the folder's
+ * unchanged conditions (their transition times). A vCenter read is stamped (render/stamp.ts):
  * its items carry content versions and its descriptors are cached. When the folder holds what a
  * run of this build wrote from the same items and configuration, no descriptor is read.
  */
-async function readSource(config: VmImagesConfig, io: Io, opts: RunOptions, verbose: boolean, folder: { dir: string; files: ReadonlyMap<string, string> }): Promise<SourceRead> {
+async function readImages(config: VmImagesConfig, io: Io, opts: RunOptions, verbose: boolean, folder: { dir: string; files: ReadonlyMap<string, string> }): Promise<SourceRead> {
   const source = openSource(config);
   const cache = source instanceof VcenterSource && opts.cache ? new DiskMetadataCache(opts.cacheDir, source.server) : undefined;
   // Loaded only for a terminal: every module loaded costs each run's start, CI runs included.
@@ -204,9 +200,10 @@ async function readSource(config: VmImagesConfig, io: Io, opts: RunOptions, verb
     }
   }
   const listed = listing;
+  const generated = read && buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(folder.files) });
   return {
-    ...(read ? { read } : {}),
-    items: read?.items.length ?? listed.items.length,
+    ...(generated ? { generated } : {}),
+    items: generated?.manifests.length ?? listed.items.length,
     recordWritten: async (files) => {
       if (!cache) return;
       try {

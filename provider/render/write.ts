@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { writeFileAtomically } from "../atomic-file";
 import { VmImagesError, messageOf } from "../errors";
 import { FolderPlan, GENERATED_MARK, KUSTOMIZATION, OWNED_FILE, renderedKustomizationResources } from "./folder";
 
@@ -58,17 +58,14 @@ export function applyPlan(dir: string, plan: FolderPlan): void {
   const ordered = [...plan.write].sort(([a], [b]) => Number(a === KUSTOMIZATION) - Number(b === KUSTOMIZATION));
   for (const [rel, content] of ordered) {
     const target = path.join(dir, rel);
-    const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       const parent = path.dirname(target);
       if (!made.has(parent)) {
         mkdirSync(parent, { recursive: true });
         made.add(parent);
       }
-      writeFileSync(tmp, content);
-      renameSync(tmp, target);
+      writeFileAtomically(target, content);
     } catch (err) {
-      rmSync(tmp, { force: true });
       throw new VmImagesError("output", `cannot write ${target}: ${messageOf(err)}`, { file: target }, { cause: err });
     }
   }

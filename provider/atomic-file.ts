@@ -1,0 +1,19 @@
+import { randomBytes } from "node:crypto";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+
+/**
+ * Writes `file`, whose folder exists, through a temporary file beside it and a rename, so a reader sees the old content
+ * or the new, never half of it; a failed write leaves no temporary file behind. Synchronous: awaiting
+ * each call of thousands of small files one after another was ten times slower (see render/write.ts).
+ * (The Pulumi file provider keeps its own copy: its code is serialized into state and imports nothing.)
+ */
+export function writeFileAtomically(file: string, content: string): void {
+  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
