@@ -2,9 +2,10 @@
  * Runs `vmimages <args>` in its own process and prints one JSON line with the exit code, the
  * verbose counters and the process's peak RSS, so the harness can measure memory per run.
  */
-// As bin/vmimages.js does, before any module of the CLI is loaded.
+// As bin/vmimages.js does: the compile cache on before any module of the CLI is loaded, then the
+// bundle `npm run build` made (dist/vmimages.cjs), which is what `vmimages` runs.
 require("node:module").enableCompileCache?.();
-const { main } = require("../provider/cli/main") as typeof import("../provider/cli/main");
+const { main } = require("../vmimages.cjs") as typeof import("../provider/cli/main");
 
 async function run(): Promise<void> {
   let err = "";

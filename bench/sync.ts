@@ -38,8 +38,10 @@ export interface SyncResult {
   /** The same requests measured inside that process: wall and CPU time. */
   readonly requestsOnlyMs: number;
   readonly requestsOnlyCpuMs: number;
-  /** Starting Node and loading the CLI's modules, without doing anything. */
+  /** Starting Node and loading the CLI (the bundle `vmimages` runs), without doing anything. */
   readonly startMs: number;
+  /** Starting Node alone (`node -e 0`): no Node process can take less. */
+  readonly nodeStartMs: number;
 }
 
 interface ChildRun {
@@ -145,13 +147,15 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
     log(`sync N=${n}: the warm run's requests alone`);
     const floor: Array<{ processMs: number; ms: number; cpuMs: number }> = [];
     const starts: number[] = [];
+    const nodeStarts: number[] = [];
     for (let r = 0; r < runs; r++) {
       const { ms, value } = await timed(() => exec(process.execPath, [path.join(__dirname, "list-child.js"), vc.origin, vc.username], { env }));
       const inside = JSON.parse(value.stdout) as { ms: number; cpuMs: number; items: number };
       if (inside.items !== n) throw new Error(`the requests-only run listed ${inside.items} items, not ${n}`);
       floor.push({ processMs: ms, ...inside });
-      const load = `require("node:module").enableCompileCache?.(); require(${JSON.stringify(path.join(__dirname, "../provider/cli/main.js"))})`;
+      const load = `require("node:module").enableCompileCache?.(); require(${JSON.stringify(path.join(__dirname, "../vmimages.cjs"))})`;
       starts.push((await timed(() => exec(process.execPath, ["-e", load]))).ms);
+      nodeStarts.push((await timed(() => exec(process.execPath, ["-e", "0"]))).ms);
     }
 
     const med = (xs: Array<{ ms: number; run: ChildRun }>, f: (x: { ms: number; run: ChildRun }) => number) => median(xs.map(f));
@@ -176,6 +180,7 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
       requestsOnlyMs: median(floor.map((f) => f.ms)),
       requestsOnlyCpuMs: median(floor.map((f) => f.cpuMs)),
       startMs: median(starts),
+      nodeStartMs: median(nodeStarts),
     };
   } finally {
     await vc.stop();

@@ -216,9 +216,9 @@ async function readImages(config: VmImagesConfig, io: Io, opts: RunOptions, verb
   };
 }
 
-/** The version in package.json, which lies two folders up from the sources and three from dist/. */
+/** The version in package.json: one folder up from the bundle (dist/vmimages.cjs), two from the sources, three from dist/provider/cli. */
 function packageVersion(): string {
-  for (const up of ["../..", "../../.."]) {
+  for (const up of ["..", "../..", "../../.."]) {
     try {
       const pkg = JSON.parse(readFileSync(path.join(__dirname, up, "package.json"), "utf8")) as { name?: string; version?: string };
       if (pkg.name === "pulumi-vmimages" && pkg.version) return pkg.version;

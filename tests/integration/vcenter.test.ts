@@ -1,5 +1,7 @@
+import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { DiskMetadataCache } from "../../provider/cache";
 import { diffCatalogs } from "../../provider/catalog/diff";
 import { main } from "../../provider/cli/main";
@@ -11,7 +13,7 @@ import { DirectorySource } from "../../provider/source/directory";
 import { VcenterClient, VcenterConnection } from "../../provider/source/vcenter/client";
 import { VcenterSource } from "../../provider/source/vcenter/source";
 import { CORPUS } from "../helpers/corpus";
-import { snapshot, tempDir, writeTree } from "../helpers/library";
+import { PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf, property } from "../helpers/ovf";
 import { startVcsim, Vcsim } from "../helpers/vcsim";
 
@@ -289,6 +291,27 @@ describe("a run over a folder that already holds what it would write", () => {
     expect(run.err).toContain("1 descriptor(s) downloaded");
     expect(run.err).toContain("0 added, 1 changed, 0 removed; 1 file(s) written");
     expect((await vmimages("generate")).err).toContain(NOTHING_TO_BUILD);
+  });
+
+  test("the vmimages executable (the bundled build) trusts only the stamps it wrote itself", async () => {
+    const bin = async () =>
+      (
+        await promisify(execFile)(
+          process.execPath,
+          [path.join(PROJECT, "bin/vmimages.js"), "generate", "-c", path.join(work, "vmimages.yaml"), "-o", out, "--cache-dir", path.join(work, "cache"), "-v"],
+          { env: { ...process.env, VMI_TEST_VC_PASSWORD: vc.password } },
+        )
+      ).stderr;
+    expect((await vmimages("generate")).err).toContain(NOTHING_TO_BUILD);
+    const before = snapshot(out);
+    // The stamp was written by these sources run in-process, another build than dist/vmimages.cjs.
+    const first = await bin();
+    expect(first).not.toContain(NOTHING_TO_BUILD);
+    expect(first).toContain("0 added, 0 changed, 0 removed; 0 file(s) written");
+    const second = await bin();
+    expect(second).toContain(NOTHING_TO_BUILD);
+    expect(second).toContain("0 descriptor(s) downloaded");
+    expect(snapshot(out)).toEqual(before);
   });
 });
 

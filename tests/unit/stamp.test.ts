@@ -46,17 +46,31 @@ describe("a folder's stamp", () => {
 });
 
 describe("the build identity", () => {
-  test("changes when a module is rewritten, and only then", () => {
+  test("changes when a module of the engine's folder is rewritten, and only then", () => {
     const dir = tempDir("vmimages-build-");
+    const self = path.join(dir, "build-identity.js");
+    writeFileSync(self, "module.exports = 0;\n");
     writeFileSync(path.join(dir, "a.js"), "module.exports = 1;\n");
     writeFileSync(path.join(dir, "notes.md"), "not a module\n");
-    const first = buildIdentity(dir);
-    expect(buildIdentity(dir)).toBe(first);
+    const first = buildIdentity(self);
+    expect(buildIdentity(self)).toBe(first);
     writeFileSync(path.join(dir, "notes.md"), "still not a module, now longer\n");
-    expect(buildIdentity(dir)).toBe(first);
+    expect(buildIdentity(self)).toBe(first);
     writeFileSync(path.join(dir, "a.js"), "module.exports = 2;\n");
     utimesSync(path.join(dir, "a.js"), new Date(0), new Date(1000));
-    expect(buildIdentity(dir)).not.toBe(first);
+    expect(buildIdentity(self)).not.toBe(first);
+  });
+
+  test("of a bundle is the bundle file alone: its neighbours do not count, its rewrite does", () => {
+    const dir = tempDir("vmimages-bundle-");
+    const bundle = path.join(dir, "vmimages.cjs");
+    writeFileSync(bundle, "module.exports = 1;\n");
+    const first = buildIdentity(bundle);
+    writeFileSync(path.join(dir, "other.js"), "module.exports = 3;\n");
+    expect(buildIdentity(bundle)).toBe(first);
+    writeFileSync(bundle, "module.exports = 2;\n");
+    utimesSync(bundle, new Date(0), new Date(1000));
+    expect(buildIdentity(bundle)).not.toBe(first);
   });
 });
 
