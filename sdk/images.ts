@@ -95,7 +95,7 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
     const done = pulumi.runtime.rpcKeepAlive();
     try {
       const gitopsDir = args.gitops ? path.resolve(args.gitops.directory) : undefined;
-      const previous = gitopsDir ? (await readOwnedFiles(gitopsDir)).files : new Map<string, string>();
+      const previous = gitopsDir ? readOwnedFiles(gitopsDir).files : new Map<string, string>();
       const source = await openSource(args);
       let manifests: readonly ImageManifest[];
       try {

@@ -62,7 +62,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("-v, --verbose", "print every change, and the requests, downloads and cache hits of a vCenter read")
     .action(async (opts: RunOptions & { out: string; verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
-      const owned = await readOwnedFiles(opts.out);
+      const owned = readOwnedFiles(opts.out);
       const { generated, items, recordWritten } = await readImages(config, io, opts, Boolean(opts.verbose), { dir: opts.out, files: owned.files });
       const summary = (diff: { readonly [k in "added" | "changed" | "removed"]: readonly unknown[] }, plan: FolderPlan) =>
         io.err(
@@ -87,7 +87,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--exit-code", "exit 3 when there are changes (for CI)")
     .action(async (opts: RunOptions & { out: string; exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
-      const owned = await readOwnedFiles(opts.out);
+      const owned = readOwnedFiles(opts.out);
       const { generated } = await readImages(config, io, opts, false, { dir: opts.out, files: owned.files });
       const lines = generated ? formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests))) : [];
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");

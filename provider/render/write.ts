@@ -16,7 +16,7 @@ export interface OwnedFiles {
  * A missing folder is an empty one.
  * @throws VmImagesError when `dir` has a kustomization.yaml that vmimages did not write.
  */
-export async function readOwnedFiles(dir: string): Promise<OwnedFiles> {
+export function readOwnedFiles(dir: string): OwnedFiles {
   const files = new Map<string, string>();
   const kustomizationPath = path.join(dir, KUSTOMIZATION);
   let kustomization: string;
