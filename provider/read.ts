@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import { ProblemsError, VmImagesError, describeLocation, messageOf } from "./errors";
 import { parseOvfDescriptor } from "./ovf/parse";
 import { ContentLibrarySource } from "./source/source";
-import { LibraryInfo, LibraryItem, LibraryScope, OvfMetadata, ReadItem } from "./types";
+import { LibraryInfo, LibraryItem, LibraryScope, ListedItem, OvfMetadata, ReadItem } from "./types";
 
 /** A library to read and where its images go. */
 export interface LibrarySelection {
@@ -35,7 +35,7 @@ export interface ReadResult {
 
 /** The items of the selected libraries, before any descriptor is read. */
 export interface Listing {
-  readonly items: ReadonlyArray<{ readonly library: LibraryInfo; readonly scope: LibraryScope; readonly item: LibraryItem }>;
+  readonly items: readonly ListedItem[];
   /** What could not be listed; reported with the descriptors' problems by `readDescriptors`. */
   readonly problems: readonly VmImagesError[];
 }
@@ -77,7 +77,7 @@ export async function listLibraries(source: ContentLibrarySource, selections: re
     }
   }
 
-  const listed: Array<{ library: LibraryInfo; scope: LibraryScope; item: LibraryItem }> = [];
+  const listed: ListedItem[] = [];
   for (const { library, scope } of chosen) {
     try {
       const { items, problems: itemProblems } = await source.listItems(library);

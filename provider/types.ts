@@ -95,6 +95,13 @@ export interface OvfMetadata {
 }
 
 /** An item together with what its descriptor says (nothing for ISO items). */
+/** An item as a library lists it, with the scope its library is configured for; no descriptor read yet. */
+export interface ListedItem {
+  readonly library: LibraryInfo;
+  readonly scope: LibraryScope;
+  readonly item: LibraryItem;
+}
+
 export interface ReadItem {
   readonly library: LibraryInfo;
   readonly item: LibraryItem;

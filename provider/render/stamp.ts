@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { LibraryInfo, LibraryItem, LibraryScope } from "../types";
+import { ListedItem } from "../types";
 
 export interface FolderStampInputs {
   /** Which build of vmimages ran (see `buildIdentity`). */
@@ -7,7 +7,7 @@ export interface FolderStampInputs {
   readonly apiVersion: string;
   readonly naming: string;
   /** Every item read, with its library's scope, in any order (vCenter lists items in no fixed order). */
-  readonly items: ReadonlyArray<{ readonly library: LibraryInfo; readonly scope: LibraryScope; readonly item: LibraryItem }>;
+  readonly items: readonly ListedItem[];
   /** The folder's files this project owns (path → text), in any order. */
   readonly files: ReadonlyMap<string, string>;
 }
