@@ -11,7 +11,7 @@ async function run(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let items = 0;
-  for (const library of await client.listLibraries()) items += (await client.listItems(library.id)).length;
+  for (const library of await client.libraries()) items += (await client.items(library.id)).length;
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   await client.close();

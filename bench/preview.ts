@@ -2,8 +2,7 @@ import { mkdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { DirectorySource } from "../provider/source/directory";
-import { generateImages } from "../provider/generate";
+import { runPipeline } from "../provider/pipeline/run";
 import { ContentLibraryImages } from "../sdk";
 import { tempDir, writeTree } from "../tests/helpers/library";
 import { localBackend } from "../tests/helpers/pulumi";
@@ -46,10 +45,15 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     { name: "lib-0", scope: "cluster" as const },
     { name: "lib-1", namespace: "team-a" },
   ];
-  const { manifests } = await generateImages(new DirectorySource(lib), [
-    { name: "lib-0", scope: { kind: "cluster" } },
-    { name: "lib-1", scope: { kind: "namespace", namespace: "team-a" } },
-  ]);
+  const { manifests } = (
+    await runPipeline({
+      source: { kind: "directory", directory: lib },
+      libraries: [
+        { name: "lib-0", scope: { kind: "cluster" } },
+        { name: "lib-1", scope: { kind: "namespace", namespace: "team-a" } },
+      ],
+    })
+  ).generated!;
 
   const measure = async (name: string, program: (out: string) => () => Promise<Record<string, unknown>>) => {
     const ups: number[] = [];

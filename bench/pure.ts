@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildCatalog } from "../provider/catalog/catalog";
-import { resolveImage } from "../provider/catalog/resolve";
+import { resolveCatalogImage } from "../provider/catalog/resolve";
 import { buildImage } from "../provider/image/build";
 import { ImageManifest } from "../provider/image/manifest";
 import { parseOvfDescriptor } from "../provider/ovf/parse";
-import { renderFolder } from "../provider/render/folder";
+import { renderFolder } from "../provider/targets/gitops/layout";
 import { ItemId, OvfMetadata } from "../provider/types";
 import { CORPUS } from "../tests/helpers/corpus";
 import { timed } from "./stats";
@@ -64,7 +64,7 @@ export async function benchPure(log: (m: string) => void): Promise<PureResult[]>
       const i = (q * 7919) % 10000;
       const img = catalog.images[i]!;
       try {
-        resolveImage(catalog, q % 2 ? img.name : img.displayName, img.namespace ?? `team-${q % 7}`);
+        resolveCatalogImage(catalog, q % 2 ? img.name : img.displayName, img.namespace ?? `team-${q % 7}`);
         found++;
       } catch {
         // ambiguous display names are part of the workload

@@ -4,7 +4,7 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 /**
  * Writes `file`, whose folder exists, through a temporary file beside it and a rename, so a reader sees the old content
  * or the new, never half of it; a failed write leaves no temporary file behind. Synchronous: awaiting
- * each call of thousands of small files one after another was ten times slower (see render/write.ts).
+ * each call of thousands of small files one after another was ten times slower (see targets/gitops/write.ts).
  * (The Pulumi file provider keeps its own copy: its code is serialized into state and imports nothing.)
  */
 export function writeFileAtomically(file: string, content: string): void {

@@ -1,6 +1,9 @@
 /**
  * The error family of pulumi-vmimages. Every error names what it concerns (library, item, file) and
- * says what to do; callers branch on `code`, never on message text.
+ * says what to do. There is one class per thing a caller can act on (a configuration to fix, a
+ * source to reach, a descriptor to mend, a name to disambiguate, …); each also carries `code`, so
+ * callers that cross a serialization boundary can still switch on it. A wrapped lower error is
+ * kept as `cause`.
  */
 
 /** What went wrong, as a string-literal union so callers can switch on it. */
@@ -34,6 +37,34 @@ export class VmImagesError extends Error {
   }
 }
 
+/** The constructor every specific error class shares: message, where, and the cause it wraps. */
+function errorKind<C extends VmImagesErrorCode>(code: C, name: string) {
+  return class extends VmImagesError {
+    declare readonly code: C;
+    constructor(message: string, location: Location = {}, options?: { cause?: unknown }) {
+      super(code, message, location, options);
+      this.name = name;
+    }
+  };
+}
+
+/** A configuration (file, CLI option or component argument) is wrong: fix it. */
+export class ConfigError extends errorKind("config", "ConfigError") {}
+/** A library, item or the source itself cannot be read or listed: check the source. */
+export class SourceError extends errorKind("source", "SourceError") {}
+/** An OVF descriptor is not one VM Operator can read: fix the item. */
+export class OvfError extends errorKind("ovf", "OvfError") {}
+/** The items make an impossible catalog (two images of one name): give an item another id. */
+export class CatalogError extends errorKind("catalog", "CatalogError") {}
+/** No image has the name asked for. */
+export class NotFoundError extends errorKind("not-found", "NotFoundError") {}
+/** Several images answer to the name asked for: use a VMI ID or a stricter scope. */
+export class AmbiguousError extends errorKind("ambiguous", "AmbiguousError") {}
+/** The image found lacks a capability that was required. */
+export class MissingCapabilitiesError extends errorKind("missing-capabilities", "MissingCapabilitiesError") {}
+/** The output (a GitOps folder, a folder of manifests) cannot be read or written. */
+export class OutputError extends errorKind("output", "OutputError") {}
+
 /** Describes a location as `item "Photon 5" (id) in library "base" (file x.ova)` for messages. */
 export function describeLocation(loc: Location): string {
   const parts: string[] = [];
@@ -56,7 +87,7 @@ export class ProblemsError extends VmImagesError {
 
   constructor(summary: string, problems: readonly VmImagesError[]) {
     const lines = problems.map((p) => `  - ${p.message}`);
-    super(problems[0]?.code ?? "source", `${summary}:\n${lines.join("\n")}`, problems[0]?.location ?? {});
+    super(problems[0]?.code ?? "source", `${summary}:\n${lines.join("\n")}`, problems[0]?.location ?? {}, { cause: problems[0] });
     this.name = "ProblemsError";
     this.problems = problems;
   }

@@ -94,7 +94,13 @@ export interface OvfMetadata {
   readonly disks: readonly OvfDisk[];
 }
 
-/** An item together with what its descriptor says (nothing for ISO items). */
+/** A library to read and where its images go. */
+export interface LibrarySelection {
+  /** The library's name, or its id. */
+  readonly name: string;
+  readonly scope: LibraryScope;
+}
+
 /** An item as a library lists it, with the scope its library is configured for; no descriptor read yet. */
 export interface ListedItem {
   readonly library: LibraryInfo;
@@ -102,8 +108,60 @@ export interface ListedItem {
   readonly item: LibraryItem;
 }
 
+/** An item together with what its descriptor says (nothing for ISO items). */
 export interface ReadItem {
   readonly library: LibraryInfo;
   readonly item: LibraryItem;
   readonly ovf?: OvfMetadata;
+}
+
+/** Parsed descriptors by (item id, content version): a changed item gets a new content version. */
+export interface MetadataCache {
+  get(item: LibraryItem): Promise<OvfMetadata | undefined>;
+  put(item: LibraryItem, metadata: OvfMetadata): Promise<void>;
+  /** Persists what the run added; called once when the read ends. */
+  flush?(): Promise<void>;
+}
+
+/** How the client trusts a vCenter's certificate. */
+export interface TlsOptions {
+  /** Skip certificate verification entirely. @default false */
+  readonly insecure?: boolean;
+  /** PEM bundle of CAs to trust (replaces the system roots). */
+  readonly ca?: string;
+  /** SHA-256 fingerprint of the server certificate to pin (hex, colons optional); overrides CA checks. */
+  readonly thumbprint?: string;
+}
+
+/** How to reach and log in to a vCenter. */
+export interface VcenterConnection extends TlsOptions {
+  /** `https://vc.example.com` (a bare host name means https; a path such as `/sdk` is ignored). */
+  readonly server: string;
+  readonly username: string;
+  readonly password: string;
+  /** Requests in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Per-request time limit. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Retries of a request after a connection error, 429 or 503. @default 3 */
+  readonly retries?: number;
+  /** How long a descriptor may take to be prepared (a subscribed item syncing on demand). @default 300000 */
+  readonly prepareTimeoutMs?: number;
+  /** Pause between checks of a file being prepared. @default 250 */
+  readonly preparePollMs?: number;
+}
+
+/**
+ * Where content libraries are read from, whichever face asked: an offline folder of libraries, or
+ * a vCenter with its credentials already resolved (from a config file and the environment, or
+ * from a Pulumi secret).
+ */
+export type SourceSpec = { readonly kind: "directory"; readonly directory: string } | { readonly kind: "vcenter"; readonly connection: VcenterConnection };
+
+/** What reading a source cost, for `--verbose`. */
+export interface SourceStats {
+  requests: number;
+  downloads: number;
+  retries: number;
+  logins: number;
 }

@@ -1,20 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Catalog, CatalogImage, buildCatalog, catalogEntry } from "../provider/catalog/catalog";
-import { DiskMetadataCache } from "../provider/cache";
-import { ResolveOptions, resolveImage as resolveInCatalog } from "../provider/catalog/resolve";
-import { generateImages } from "../provider/generate";
-import { ImageManifest } from "../provider/image/manifest";
-import { NamingStrategy } from "../provider/image/naming";
-import { ImageResource } from "../provider/pulumi/resources";
-import { LibrarySelection } from "../provider/read";
-import { manifestPath, renderFolder } from "../provider/render/folder";
-import { readOwnedFiles } from "../provider/render/write";
-import { previousConditions } from "../provider/render/previous";
-import { DirectorySource } from "../provider/source/directory";
-import { ContentLibrarySource } from "../provider/source/source";
-import { VcenterSource } from "../provider/source/vcenter/source";
-import { ApiVersion } from "../provider/types";
 import * as path from "node:path";
+import { Catalog, withoutTimestamps } from "../provider/catalog/catalog";
+import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve";
+import { NamingStrategy } from "../provider/image/naming";
+import { runPipeline } from "../provider/pipeline/run";
+import { GitopsFolder } from "../provider/targets/gitops";
+import { registerImages } from "../provider/targets/pulumi";
+import { ApiVersion, LibrarySelection, SourceSpec } from "../provider/types";
 
 /** Where a library's images go. */
 export type LibraryArgs = { readonly name: string; readonly scope: "cluster" } | { readonly name: string; readonly namespace: string };
@@ -94,37 +86,25 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
     // Keep the program alive until every child is registered.
     const done = pulumi.runtime.rpcKeepAlive();
     try {
-      const gitopsDir = args.gitops ? path.resolve(args.gitops.directory) : undefined;
-      const previous = gitopsDir ? readOwnedFiles(gitopsDir).files : new Map<string, string>();
-      const source = await openSource(args);
-      let manifests: readonly ImageManifest[];
-      try {
-        ({ manifests } = await generateImages(source, selections(args.libraries), {
-          apiVersion: args.apiVersion,
-          naming: args.naming,
-          previousConditions: previousConditions(previous),
-          onWarning: (m) => void pulumi.log.warn(m, this),
-          ...("vcenter" in args.source && args.source.vcenter.cacheDir && source instanceof VcenterSource
-            ? { cache: new DiskMetadataCache(args.source.vcenter.cacheDir, source.server) }
-            : {}),
-        }));
-      } finally {
-        await source.close();
-      }
-      const files = renderFolder(manifests);
+      const folder = args.gitops ? GitopsFolder.open(args.gitops.directory) : undefined;
+      const vcenter = "vcenter" in args.source ? args.source.vcenter : undefined;
+      const run = await runPipeline({
+        source: await sourceSpec(args),
+        libraries: selections(args.libraries),
+        apiVersion: args.apiVersion,
+        naming: args.naming,
+        ...(vcenter?.cacheDir ? { cacheDir: vcenter.cacheDir } : {}),
+        // Only the conditions: the component registers every image on every run, so a folder
+        // stamp (which lets a run skip building) is of no use here.
+        ...(folder ? { previous: { conditions: folder.previous.conditions } } : {}),
+        onWarning: (m) => void pulumi.log.warn(m, this),
+      });
+      // Without a target stamp to compare (no previous.target), a run always builds.
+      const generated = run.generated!;
       // The kustomization is kept by the image resources themselves (file-provider.ts), so a preview
       // shows exactly the images that appear, change or go away.
-      for (const m of manifests) {
-        const image = withoutTimestamps(catalogEntry(m));
-        const rel = manifestPath(m);
-        new ImageResource(
-          m.metadata.name,
-          { key: `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`, image, ...(gitopsDir ? { file: { dir: gitopsDir, path: rel, content: files.get(rel)! } } : {}) },
-          { parent: this },
-        );
-      }
-      const catalog = buildCatalog(manifests);
-      return { catalog: { images: catalog.images.map(withoutTimestamps) } };
+      registerImages(generated, { parent: this, ...(folder ? { gitopsDir: folder.dir } : {}) });
+      return { catalog: { images: generated.catalog.images.map(withoutTimestamps) } };
     } finally {
       done();
     }
@@ -160,7 +140,7 @@ export function resolveImageRef(
   const catalog: pulumi.Output<unknown> = fromStack ? (source as pulumi.StackReference).requireOutput(options.outputName ?? "catalog") : pulumi.output(source as pulumi.Input<Catalog>);
   return pulumi.all([catalog, nameOrId]).apply(([c, name]) => {
     if (!isCatalog(c)) throw new Error(`the ${fromStack ? `stack output "${options.outputName ?? "catalog"}"` : "value"} is not a pulumi-vmimages catalog`);
-    const image = resolveInCatalog(c, name, options.namespace, options);
+    const image = resolveCatalogImage(c, name, options.namespace, options);
     return { kind: image.kind, name: image.name };
   });
 }
@@ -183,7 +163,7 @@ export async function lookupImage(
     if (catalog === undefined) throw new Error(`the referenced stack exports no "${name}" output; export the ContentLibraryImages catalog under that name`);
   }
   if (!isCatalog(catalog)) throw new Error("the value is not a pulumi-vmimages catalog");
-  const image = resolveInCatalog(catalog, nameOrId, options.namespace, options);
+  const image = resolveCatalogImage(catalog, nameOrId, options.namespace, options);
   return { kind: image.kind, name: image.name };
 }
 
@@ -203,21 +183,21 @@ function selections(libraries: readonly LibraryArgs[]): LibrarySelection[] {
   return libraries.map((l) => ("scope" in l ? { name: l.name, scope: { kind: "cluster" as const } } : { name: l.name, scope: { kind: "namespace" as const, namespace: l.namespace } }));
 }
 
-async function openSource(args: ContentLibraryImagesArgs): Promise<ContentLibrarySource> {
-  if ("directory" in args.source) return new DirectorySource(path.resolve(args.source.directory));
+/** The source the component's arguments name; a vCenter password is awaited only here, while the program runs. */
+async function sourceSpec(args: ContentLibraryImagesArgs): Promise<SourceSpec> {
+  if ("directory" in args.source) return { kind: "directory", directory: path.resolve(args.source.directory) };
   const vc = args.source.vcenter;
   const password = await new Promise<string>((resolve) => pulumi.output(vc.password).apply((p) => resolve(p)));
-  return new VcenterSource({
-    server: vc.server,
-    username: vc.username,
-    password,
-    insecure: vc.insecure ?? false,
-    ...(vc.ca ? { ca: vc.ca } : {}),
-    ...(vc.thumbprint ? { thumbprint: vc.thumbprint } : {}),
-    ...(vc.concurrency ? { concurrency: vc.concurrency } : {}),
-  });
-}
-
-function withoutTimestamps(image: CatalogImage): CatalogImage {
-  return { ...image, status: { ...image.status, conditions: image.status.conditions.map(({ lastTransitionTime: _t, ...c }) => c as typeof c & { lastTransitionTime: string }) } };
+  return {
+    kind: "vcenter",
+    connection: {
+      server: vc.server,
+      username: vc.username,
+      password,
+      insecure: vc.insecure ?? false,
+      ...(vc.ca ? { ca: vc.ca } : {}),
+      ...(vc.thumbprint ? { thumbprint: vc.thumbprint } : {}),
+      ...(vc.concurrency ? { concurrency: vc.concurrency } : {}),
+    },
+  };
 }

@@ -1,6 +1,7 @@
-import { VmImagesError } from "../errors";
+import { CatalogError } from "../errors";
 import { ImageManifest, ImageStatus } from "../image/manifest";
 import { ImageKind } from "../types";
+import { compareCodeUnits } from "../util";
 
 /**
  * The catalog: every image a run produced, in a plain JSON shape that is safe to export from a
@@ -34,15 +35,13 @@ export function catalogEntry(m: ImageManifest): CatalogImage {
   };
 }
 
-/** A catalog of manifests. @throws VmImagesError when two images share a name in one scope. */
+/** A catalog of manifests. @throws CatalogError when two images share a name in one scope. */
 export function buildCatalog(manifests: readonly ImageManifest[]): Catalog {
   const images = manifests.map(catalogEntry).sort(compareImages);
   for (let i = 1; i < images.length; i++) {
     if (imageKey(images[i]!) === imageKey(images[i - 1]!)) {
       const img = images[i]!;
-      throw new VmImagesError(
-        "catalog",
-        `two items make the image ${scopeName(img)}/${img.name} ("${images[i - 1]!.displayName}" and "${img.displayName}"); each item id must be unique`,
+      throw new CatalogError(`two items make the image ${scopeName(img)}/${img.name} ("${images[i - 1]!.displayName}" and "${img.displayName}"); each item id must be unique`,
         { item: img.displayName },
       );
     }
@@ -55,17 +54,25 @@ export function imageKey(img: Pick<CatalogImage, "kind" | "namespace" | "name">)
   return `${img.kind}/${img.namespace ?? ""}/${img.name}`;
 }
 
+/** The catalog identity of a manifest's image, without building its catalog entry. */
+export function manifestKey(m: ImageManifest): string {
+  return imageKey({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name });
+}
+
 /** `cluster` or `namespace team-a`, for messages. */
 export function scopeName(img: Pick<CatalogImage, "namespace">): string {
   return img.namespace === undefined ? "cluster" : `namespace ${img.namespace}`;
 }
 
+/** The catalog's order: cluster images first, then by namespace, then by name. */
 export function compareImages(a: CatalogImage, b: CatalogImage): number {
-  const ka = [a.namespace === undefined ? 0 : 1, a.namespace ?? "", a.name];
-  const kb = [b.namespace === undefined ? 0 : 1, b.namespace ?? "", b.name];
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i]! < kb[i]!) return -1;
-    if (ka[i]! > kb[i]!) return 1;
-  }
-  return 0;
+  return Number(a.namespace !== undefined) - Number(b.namespace !== undefined) || compareCodeUnits(a.namespace ?? "", b.namespace ?? "") || compareCodeUnits(a.name, b.name);
+}
+
+/**
+ * An image without its conditions' `lastTransitionTime`: what changes only when the image does.
+ * Diffs compare images this way, and the Pulumi component keeps images this way in state.
+ */
+export function withoutTimestamps(image: CatalogImage): CatalogImage {
+  return { ...image, status: { ...image.status, conditions: image.status.conditions.map(({ lastTransitionTime: _t, ...c }) => c as typeof c & { lastTransitionTime: string }) } };
 }

@@ -1,4 +1,5 @@
-import { Catalog, CatalogImage, imageKey } from "./catalog";
+import { isRecord } from "../util";
+import { Catalog, CatalogImage, imageKey, scopeName, withoutTimestamps } from "./catalog";
 
 export interface ChangedImage {
   readonly before: CatalogImage;
@@ -15,7 +16,8 @@ export interface CatalogDiff {
 
 /**
  * What changed between two catalogs. Condition timestamps are not a change: they only move when
- * something else does.
+ * something else does. An image that is the same object in both catalogs is unchanged without
+ * being compared (a GitOps folder passes the new entry for a file whose text did not change).
  */
 export function diffCatalogs(before: Catalog, after: Catalog): CatalogDiff {
   const old = new Map(before.images.map((i) => [imageKey(i), i]));
@@ -25,36 +27,22 @@ export function diffCatalogs(before: Catalog, after: Catalog): CatalogDiff {
   const changed: ChangedImage[] = [];
   for (const img of after.images) {
     const prev = old.get(imageKey(img));
-    if (prev === undefined) continue;
-    const fields = changedPaths(comparable(prev), comparable(img), "");
+    if (prev === undefined || prev === img) continue;
+    const fields = changedPaths(withoutTimestamps(prev), withoutTimestamps(img), "");
     if (fields.length) changed.push({ before: prev, after: img, fields });
   }
   return { added, removed, changed };
 }
 
-export function isEmptyDiff(d: CatalogDiff): boolean {
-  return d.added.length === 0 && d.removed.length === 0 && d.changed.length === 0;
-}
-
-/** An image as diffs compare it: condition timestamps left out. */
-export function comparable(img: CatalogImage): unknown {
-  return {
-    displayName: img.displayName,
-    labels: img.labels,
-    status: { ...img.status, conditions: img.status.conditions.map(({ lastTransitionTime: _t, ...rest }) => rest) },
-  };
-}
-
 /** Leaf paths where two JSON values differ. */
-export function changedPaths(a: unknown, b: unknown, prefix: string): string[] {
+function changedPaths(a: unknown, b: unknown, prefix: string): string[] {
   if (a === b) return [];
-  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
   if (Array.isArray(a) && Array.isArray(b)) {
     const out: string[] = [];
     for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...changedPaths(a[i], b[i], `${prefix}[${i}]`));
     return out;
   }
-  if (isObj(a) && isObj(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
   }
@@ -63,10 +51,9 @@ export function changedPaths(a: unknown, b: unknown, prefix: string): string[] {
 
 /** A diff as the lines a user reads in a terminal or a CI log. */
 export function formatDiff(d: CatalogDiff): string[] {
-  const where = (i: CatalogImage) => (i.namespace === undefined ? "cluster" : `namespace ${i.namespace}`);
   return [
-    ...d.added.map((i) => `+ ${i.kind} ${i.name} "${i.displayName}" (${where(i)})`),
-    ...d.changed.map((c) => `~ ${c.after.kind} ${c.after.name} "${c.after.displayName}" (${where(c.after)}): ${c.fields.join(", ")}`),
-    ...d.removed.map((i) => `- ${i.kind} ${i.name} "${i.displayName}" (${where(i)})`),
+    ...d.added.map((i) => `+ ${i.kind} ${i.name} "${i.displayName}" (${scopeName(i)})`),
+    ...d.changed.map((c) => `~ ${c.after.kind} ${c.after.name} "${c.after.displayName}" (${scopeName(c.after)}): ${c.fields.join(", ")}`),
+    ...d.removed.map((i) => `- ${i.kind} ${i.name} "${i.displayName}" (${scopeName(i)})`),
   ];
 }

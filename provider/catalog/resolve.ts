@@ -1,6 +1,6 @@
-import { VmImagesError } from "../errors";
+import { AmbiguousError, MissingCapabilitiesError, NotFoundError } from "../errors";
 import { CAPABILITY_LABEL_PREFIX } from "../image/labels";
-import { Catalog, CatalogImage } from "./catalog";
+import { Catalog, CatalogImage, scopeName } from "./catalog";
 
 /** A catalog indexed by scope, then by name and by display name, built once per catalog object. */
 interface CatalogIndex {
@@ -46,11 +46,11 @@ export interface ResolveOptions {
  * - `vmi-…`: the image of that name in the namespace, else the cluster image of that name.
  * - a display name: the single image with it in the namespace, else the single one in the cluster.
  *
- * @throws VmImagesError `not-found` when nothing matches; `ambiguous` (naming every candidate) when
- *   the deciding scope has several, or with `strict` when both scopes have one;
- *   `missing-capabilities` when the image lacks a required capability.
+ * @throws NotFoundError when nothing matches; AmbiguousError (naming every candidate) when the
+ *   deciding scope has several, or with `strict` when both scopes have one;
+ *   MissingCapabilitiesError when the image lacks a required capability.
  */
-export function resolveImage(catalog: Catalog, nameOrId: string, namespace: string | undefined, options: ResolveOptions = {}): CatalogImage {
+export function resolveCatalogImage(catalog: Catalog, nameOrId: string, namespace: string | undefined, options: ResolveOptions = {}): CatalogImage {
   const where = namespace !== undefined ? `namespace "${namespace}" or the cluster` : "the cluster";
   const index = indexCatalog(catalog);
   const inNamespace = namespace !== undefined ? index : undefined;
@@ -69,16 +69,14 @@ export function resolveImage(catalog: Catalog, nameOrId: string, namespace: stri
     found = nsHits[0] ?? clusterHits[0];
   }
   if (found === undefined) {
-    throw new VmImagesError("not-found", `no image named "${nameOrId}" in ${where} (${catalog.images.length} image(s) in the catalog)`, {
+    throw new NotFoundError(`no image named "${nameOrId}" in ${where} (${catalog.images.length} image(s) in the catalog)`, {
       item: nameOrId,
     });
   }
   const missing = missingCapabilities(found, options.requireCapabilities ?? []);
   if (missing.length) {
     const has = capabilitiesOf(found);
-    throw new VmImagesError(
-      "missing-capabilities",
-      `image ${found.name} ("${found.displayName}") lacks the required capabilit${missing.length > 1 ? "ies" : "y"} ${missing.join(", ")} (it has: ${has.length ? has.join(", ") : "none"})`,
+    throw new MissingCapabilitiesError(`image ${found.name} ("${found.displayName}") lacks the required capabilit${missing.length > 1 ? "ies" : "y"} ${missing.join(", ")} (it has: ${has.length ? has.join(", ") : "none"})`,
       { item: found.displayName },
     );
   }
@@ -97,9 +95,9 @@ function missingCapabilities(image: CatalogImage, required: readonly string[]): 
   return [...new Set(required)].filter((c) => !has.has(c));
 }
 
-function ambiguous(name: string, scope: string, candidates: readonly CatalogImage[]): VmImagesError {
-  const list = candidates.map((c) => `${c.name} (${c.namespace === undefined ? "cluster" : `namespace ${c.namespace}`})`).join(", ");
-  return new VmImagesError("ambiguous", `the display name "${name}" is ambiguous in ${scope}: ${candidates.length} images have it: ${list}; use a VMI ID instead`, {
+function ambiguous(name: string, scope: string, candidates: readonly CatalogImage[]): AmbiguousError {
+  const list = candidates.map((c) => `${c.name} (${scopeName(c)})`).join(", ");
+  return new AmbiguousError(`the display name "${name}" is ambiguous in ${scope}: ${candidates.length} images have it: ${list}; use a VMI ID instead`, {
     item: name,
   });
 }

@@ -1,4 +1,4 @@
-import { VmImagesError } from "../errors";
+import { ConfigError } from "../errors";
 import { isQualifiedName, isValidLabelValue } from "../image/labels";
 
 /** One requirement of a Kubernetes label selector (k8s.io/apimachinery/pkg/labels). */
@@ -9,13 +9,13 @@ export type Requirement =
 
 /**
  * Parses label-selector syntax: `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`,
- * joined by commas. @throws VmImagesError naming the bad part.
+ * joined by commas. @throws ConfigError naming the bad part.
  */
 export function parseSelector(selector: string): Requirement[] {
   const reqs: Requirement[] = [];
   const s = selector.trim();
   let i = 0;
-  const bad = (what: string) => new VmImagesError("config", `invalid label selector "${selector}": ${what}`);
+  const bad = (what: string) => new ConfigError(`invalid label selector "${selector}": ${what}`);
   const skipSpace = () => {
     while (i < s.length && s[i] === " ") i++;
   };

@@ -1,25 +1,16 @@
 import { Command, CommanderError, Option } from "commander";
-import { stringify } from "yaml";
-import { buildCatalog, CatalogImage } from "../catalog/catalog";
-import { formatDiff } from "../catalog/diff";
-import { diffFolder, previousConditions } from "../render/previous";
-import { resolveImage } from "../catalog/resolve";
-import { matchesSelector, parseSelector } from "../catalog/selector";
-import { loadConfig, VmImagesConfig } from "../config";
-import { VmImagesError, messageOf } from "../errors";
-import { buildManifests, Generated } from "../generate";
-import { listLibraries, Listing, ReadOptions, readDescriptors, ReadResult } from "../read";
-import { buildIdentity } from "../build-identity";
-import { folderStamp } from "../render/stamp";
-import { FolderPlan, planFolder, renderFolder } from "../render/folder";
-import { readManifestsFolder } from "../render/manifests";
-import { applyPlan, readOwnedFiles } from "../render/write";
-import { DiskMetadataCache } from "../cache";
-import { openSource } from "../source/open";
-import { VcenterSource } from "../source/vcenter/source";
 import { readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { stringify } from "yaml";
+import { buildCatalog, CatalogImage } from "../catalog/catalog";
+import { formatDiff } from "../catalog/diff";
+import { resolveCatalogImage } from "../catalog/resolve";
+import { matchesSelector, parseSelector } from "../catalog/selector";
+import { ConfigError, messageOf } from "../errors";
+import { RunOptions, RunResult, runPipeline } from "../pipeline/run";
+import { FolderChange, GitopsFolder, readManifestsFolder } from "../targets/gitops";
+import { VmImagesConfig, loadConfig, sourceSpec } from "./config";
 import { imageTable } from "./table";
 
 /** Where the CLI writes; tests pass their own. */
@@ -60,36 +51,33 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   readingCommand(program, "generate", "read the libraries and write one manifest per image and a kustomization.yaml into the output folder")
     .option("-v, --verbose", "print every change, and the requests, downloads and cache hits of a vCenter read")
-    .action(async (opts: RunOptions & { out: string; verbose?: boolean }) => {
+    .action(async (opts: ReadingOptions & { verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
-      const owned = readOwnedFiles(opts.out);
-      const { generated, items, recordWritten } = await readImages(config, io, opts, Boolean(opts.verbose), { dir: opts.out, files: owned.files });
-      const summary = (diff: { readonly [k in "added" | "changed" | "removed"]: readonly unknown[] }, plan: FolderPlan) =>
-        io.err(
-          `${items} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
-            `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
-        );
-      if (generated === undefined) {
+      const folder = GitopsFolder.open(opts.out);
+      const run = await readLibraries(config, opts, folder, io, Boolean(opts.verbose));
+      let change: FolderChange;
+      if (run.generated === undefined) {
         if (opts.verbose) io.err(`${opts.out} holds what the run that wrote it read from the same items, configuration and vmimages build: nothing to build\n`);
-        summary({ added: [], changed: [], removed: [] }, { write: [], remove: [], unchanged: [...owned.files.keys()] });
-        return;
+        change = folder.unchanged();
+      } else {
+        change = folder.write(run.generated);
+        await run.recordTarget(change.files).catch((err: unknown) => io.err(`warning: cannot update the cache in ${opts.cacheDir}: ${messageOf(err)}\n`));
+        if (opts.verbose) for (const line of formatDiff(change.diff)) io.err(`${line}\n`);
       }
-      const rendered = renderFolder(generated.manifests);
-      const plan = planFolder(owned.files, rendered);
-      applyPlan(opts.out, plan);
-      await recordWritten(rendered);
-      const diff = diffFolder(owned.files, generated.manifests, rendered);
-      if (opts.verbose) for (const line of formatDiff(diff)) io.err(`${line}\n`);
-      summary(diff, plan);
+      const { diff, plan } = change;
+      io.err(
+        `${run.count} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
+          `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
+      );
     });
 
   readingCommand(program, "diff", "show what generate would change in the output folder, without writing")
     .option("--exit-code", "exit 3 when there are changes (for CI)")
-    .action(async (opts: RunOptions & { out: string; exitCode?: boolean }) => {
+    .action(async (opts: ReadingOptions & { exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
-      const owned = readOwnedFiles(opts.out);
-      const { generated } = await readImages(config, io, opts, false, { dir: opts.out, files: owned.files });
-      const lines = generated ? formatDiff(diffFolder(owned.files, generated.manifests, renderFolder(generated.manifests))) : [];
+      const folder = GitopsFolder.open(opts.out);
+      const { generated } = await readLibraries(config, opts, folder, io, false);
+      const lines = generated ? formatDiff(folder.plan(generated).diff) : [];
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
       if (opts.exitCode && lines.length) setCode(3);
     });
@@ -104,7 +92,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--require-capability <cap>", "capability the image must have (repeatable)", collect, [] as string[])
     .action(async (name: string, opts: { manifests: string; namespace?: string; strict?: boolean; requireCapability: string[] }) => {
       const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
-      const image = resolveImage(catalog, name, opts.namespace, { strict: opts.strict, requireCapabilities: opts.requireCapability });
+      const image = resolveCatalogImage(catalog, name, opts.namespace, { strict: opts.strict, requireCapabilities: opts.requireCapability });
       io.out(`${image.name}\n`);
     });
 
@@ -117,7 +105,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("-l, --selector <selector>", "label selector, e.g. os.image.vmoperator.vmware.com/type=Linux")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"))
     .action(async (opts: { manifests: string; namespace?: string; allNamespaces?: boolean; selector?: string; output: string }) => {
-      if (opts.namespace && opts.allNamespaces) throw new VmImagesError("config", "use --namespace or --all-namespaces, not both");
+      if (opts.namespace && opts.allNamespaces) throw new ConfigError("use --namespace or --all-namespaces, not both");
       const selector = parseSelector(opts.selector ?? "");
       const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
       const inScope = (i: CatalogImage) =>
@@ -144,76 +132,45 @@ function readingCommand(program: Command, name: string, description: string): Co
     .option("--no-cache", "read every descriptor again");
 }
 
-interface RunOptions {
+interface ReadingOptions {
   readonly config: string;
+  readonly out: string;
   readonly progress: boolean;
   readonly cache: boolean;
   readonly cacheDir: string;
 }
 
-interface SourceRead {
-  /** The images read; undefined when the folder already holds what they would make (nothing to build). */
-  readonly generated?: Generated;
-  /** How many images the source has. */
-  readonly items: number;
-  /** Records that the folder now holds `files`, made from what was read. */
-  recordWritten(files: ReadonlyMap<string, string>): Promise<void>;
-}
-
 /**
- * Reads the configured source for an output folder and builds its images, keeping the folder's
- * unchanged conditions (their transition times). A vCenter read is stamped (render/stamp.ts):
- * its items carry content versions and its descriptors are cached. When the folder holds what a
- * run of this build wrote from the same items and configuration, no descriptor is read.
+ * One pipeline run for an output folder: the configured libraries, the folder's earlier state
+ * (its stamp and conditions), a progress bar on a terminal, and with `verbose` what reading cost.
  */
-async function readImages(config: VmImagesConfig, io: Io, opts: RunOptions, verbose: boolean, folder: { dir: string; files: ReadonlyMap<string, string> }): Promise<SourceRead> {
-  const source = openSource(config);
-  const cache = source instanceof VcenterSource && opts.cache ? new DiskMetadataCache(opts.cacheDir, source.server) : undefined;
+async function readLibraries(config: VmImagesConfig, opts: ReadingOptions, folder: GitopsFolder, io: Io, verbose: boolean): Promise<RunResult> {
   // Loaded only for a terminal: every module loaded costs each run's start, CI runs included.
   const progress = opts.progress && io.tty ? (require("cli-progress") as typeof import("cli-progress")) : undefined;
   const bar = progress ? new progress.SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, progress.Presets.shades_classic) : undefined;
-  const options: ReadOptions = {
-    ...(cache ? { cache } : {}),
+  const options: RunOptions = {
+    source: sourceSpec(config),
+    libraries: config.libraries,
+    apiVersion: config.apiVersion,
+    naming: config.naming,
+    ...(opts.cache ? { cacheDir: opts.cacheDir } : {}),
+    previous: folder.previous,
     onWarning: (m) => io.err(`warning: ${m}\n`),
     onProgress: (done, total) => {
       if (!bar) return;
       if (done === 1) bar.start(total, 0);
       bar.update(done);
     },
-  };
-  let build: string | undefined;
-  const stamp = (listing: Listing, files: ReadonlyMap<string, string>) =>
-    folderStamp({ build: (build ??= buildIdentity()), apiVersion: config.apiVersion, naming: config.naming, items: listing.items, files });
-  let listing: Listing | undefined;
-  let read: ReadResult | undefined;
-  try {
-    listing = await listLibraries(source, config.libraries, options);
-    const upToDate = cache !== undefined && listing.problems.length === 0 && folder.files.size > 0 && (await cache.folderStamp(folder.dir)) === stamp(listing, folder.files);
-    if (!upToDate) read = await readDescriptors(source, listing, options);
-  } finally {
-    bar?.stop();
-    await source.close();
-    if (verbose && source instanceof VcenterSource) {
-      const s = source.stats;
-      io.err(`${source.description}: ${s.requests} request(s), ${s.downloads} descriptor(s) downloaded, ${s.retries} retried, ${s.logins} login(s)` +
-        `${cache ? `; cache: ${cache.hits} hit(s), ${cache.misses} miss(es)` : ""}\n`);
-    }
-  }
-  const listed = listing;
-  const generated = read && buildManifests(read, { apiVersion: config.apiVersion, naming: config.naming, previousConditions: previousConditions(folder.files) });
-  return {
-    ...(generated ? { generated } : {}),
-    items: generated?.manifests.length ?? listed.items.length,
-    recordWritten: async (files) => {
-      if (!cache) return;
-      try {
-        await cache.recordFolder(folder.dir, stamp(listed, files));
-        await cache.flush();
-      } catch (err) {
-        io.err(`warning: cannot update the cache in ${opts.cacheDir}: ${messageOf(err)}\n`);
-      }
+    onStats: ({ source, requests, cache }) => {
+      bar?.stop();
+      if (!verbose || requests === undefined) return;
+      io.err(
+        `${source}: ${requests.requests} request(s), ${requests.downloads} descriptor(s) downloaded, ${requests.retries} retried, ${requests.logins} login(s)` +
+          `${cache ? `; cache: ${cache.hits} hit(s), ${cache.misses} miss(es)` : ""}\n`,
+      );
     },
   };
+  return runPipeline(options);
 }
 
 /** The version in package.json: one folder up from the bundle (dist/vmimages.cjs), two from the sources, three from dist/provider/cli. */

@@ -3,6 +3,8 @@
  * labels VM Operator users select images by.
  */
 
+import { compareCodeUnits } from "../util";
+
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -49,7 +51,7 @@ export function imageLabels(status: LabelSource): Record<string, string> {
     ...(status.capabilities ?? []).map((c): [string, string] => [`${CAPABILITY_LABEL_PREFIX}${c}`, ""]),
   ];
   const labels: Record<string, string> = {};
-  for (const [key, value] of candidates.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, value] of candidates.sort(([a], [b]) => compareCodeUnits(a, b))) {
     if (value === undefined || !isQualifiedName(key)) continue;
     if (value !== "" && !isValidLabelValue(value)) continue;
     if (value === "" && !key.startsWith(CAPABILITY_LABEL_PREFIX)) continue;

@@ -1,4 +1,4 @@
-import { VmImagesError, Location, describeLocation, messageOf } from "../errors";
+import { VmImagesError, Location, describeLocation, messageOf, OvfError } from "../errors";
 import { allocationUnitBytes } from "../quantity";
 import { KeyValue, OvfDisk, OvfMetadata, OvfProperty, OsInfo, ProductInfo } from "../types";
 import { osFamilyFromCimId, osFamilyFromGuestId } from "./guestos";
@@ -59,7 +59,7 @@ export function parseOvfDescriptor(xmlText: string, where: Location = {}): OvfMe
 
 function ovfError(where: Location, what: string, cause?: unknown): VmImagesError {
   const loc = describeLocation(where);
-  return new VmImagesError("ovf", `${loc ? `${loc}: ` : ""}${what}`, where, cause ? { cause } : undefined);
+  return new OvfError(`${loc ? `${loc}: ` : ""}${what}`, where, cause ? { cause } : undefined);
 }
 
 function pickHardwareSection(sections: XmlNode[]): XmlNode | undefined {

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { VmImagesError, messageOf } from "../errors";
+import { SourceError, VmImagesError, messageOf } from "../errors";
 import { ItemId, ItemType, LibraryInfo, LibraryItem } from "../types";
+import { compareCodeUnits } from "../util";
 import { readOvaDescriptor } from "./ova";
 import { ContentLibrarySource, ListedItems } from "./source";
 
@@ -35,12 +36,12 @@ export class DirectorySource implements ContentLibrarySource {
     try {
       entries = await fs.readdir(this.root, { withFileTypes: true });
     } catch (err) {
-      throw new VmImagesError("source", `cannot read the library folder ${this.root}: ${messageOf(err)}`, { file: this.root }, { cause: err });
+      throw new SourceError(`cannot read the library folder ${this.root}: ${messageOf(err)}`, { file: this.root }, { cause: err });
     }
     return entries
       .filter((e) => e.isDirectory() && !e.name.startsWith("."))
       .map((e) => ({ id: `offline:${e.name}`, name: e.name, type: "OFFLINE" as const }))
-      .sort((a, b) => compare(a.name, b.name));
+      .sort((a, b) => compareCodeUnits(a.name, b.name));
   }
 
   async listItems(library: LibraryInfo): Promise<ListedItems> {
@@ -48,14 +49,14 @@ export class DirectorySource implements ContentLibrarySource {
     const files = (await walk(dir)).filter((f) => ITEM_EXTENSIONS[path.extname(f).toLowerCase()] !== undefined);
     const items: LibraryItem[] = [];
     const problems: VmImagesError[] = [];
-    for (const file of files.sort(compare)) {
+    for (const file of files.sort(compareCodeUnits)) {
       try {
         items.push(await describeFile(library.name, dir, file));
       } catch (err) {
         problems.push(
           err instanceof VmImagesError
             ? err
-            : new VmImagesError("source", `library "${library.name}" at ${file}: ${messageOf(err)}`, { library: library.name, file }, { cause: err }),
+            : new SourceError(`library "${library.name}" at ${file}: ${messageOf(err)}`, { library: library.name, file }, { cause: err }),
         );
       }
     }
@@ -94,20 +95,19 @@ export async function readSidecar(library: string, file: string): Promise<Sideca
     text = await fs.readFile(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new VmImagesError("source", `library "${library}": cannot read sidecar ${file}: ${messageOf(err)}`, { library, file });
+    throw new SourceError(`library "${library}": cannot read sidecar ${file}: ${messageOf(err)}`, { library, file }, { cause: err });
   }
   return parseSidecar(text, { library, file });
 }
 
 /** Validates a sidecar's JSON text. @throws VmImagesError naming the file and the bad field. */
 export function parseSidecar(text: string, where: { library: string; file: string }): Sidecar {
-  const fail = (what: string) =>
-    new VmImagesError("source", `library "${where.library}": sidecar ${where.file} ${what}`, where);
+  const fail = (what: string, cause?: unknown) => new SourceError(`library "${where.library}": sidecar ${where.file} ${what}`, where, cause === undefined ? undefined : { cause });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw fail(`is not valid JSON: ${messageOf(err)}`);
+    throw fail(`is not valid JSON: ${messageOf(err)}`, err);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) throw fail("must be a JSON object");
   const obj = data as Record<string, unknown>;
@@ -145,10 +145,6 @@ async function hashFile(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return `sha256:${hash.digest("hex").slice(0, 32)}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `uuid`, loaded on first use: the CLI loads this module for every source, vCenter included. */

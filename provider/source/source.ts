@@ -1,5 +1,5 @@
 import { VmImagesError } from "../errors";
-import { LibraryInfo, LibraryItem } from "../types";
+import { LibraryInfo, LibraryItem, SourceStats } from "../types";
 
 /**
  * Where content libraries come from: a vCenter, or an offline folder. The pipeline sees only this
@@ -8,6 +8,14 @@ import { LibraryInfo, LibraryItem } from "../types";
 export interface ContentLibrarySource {
   /** For messages: `folder examples/library`, `vCenter https://vc.example.com`. */
   readonly description: string;
+  /**
+   * What identifies this source's items across runs, for the descriptor cache and target stamps
+   * (a vCenter: its origin, whose item ids and content versions are its own). Absent: nothing it
+   * reads is cached or stamped (an offline folder hashes its files on every run anyway).
+   */
+  readonly cacheKey?: string;
+  /** What reading has cost so far (requests, downloads, …), for `--verbose`; absent for sources without requests. */
+  readonly stats?: SourceStats;
   listLibraries(): Promise<LibraryInfo[]>;
   /** The library's items; items that cannot be described are returned as problems, not thrown. */
   listItems(library: LibraryInfo): Promise<ListedItems>;

@@ -2,16 +2,17 @@ import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { DiskMetadataCache } from "../../provider/cache";
 import { diffCatalogs } from "../../provider/catalog/diff";
 import { main } from "../../provider/cli/main";
 import { VmImagesError } from "../../provider/errors";
-import { generateImages } from "../../provider/generate";
 import { vmiName } from "../../provider/image/naming";
-import { LibrarySelection } from "../../provider/read";
+import { Generated, RunOptions, runPipeline } from "../../provider/pipeline/run";
 import { DirectorySource } from "../../provider/source/directory";
-import { VcenterClient, VcenterConnection } from "../../provider/source/vcenter/client";
+import { ContentLibrarySource } from "../../provider/source/source";
+import { VcenterClient } from "../../provider/source/vcenter/client";
 import { VcenterSource } from "../../provider/source/vcenter/source";
+import { LibrarySelection, VcenterConnection } from "../../provider/types";
+import { rejection } from "../helpers/failure";
 import { CORPUS } from "../helpers/corpus";
 import { PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf, property } from "../helpers/ovf";
@@ -70,13 +71,9 @@ function connection(vc: Vcsim, extra: Partial<VcenterConnection> = {}): VcenterC
   return { server: vc.origin, username: vc.username, password: vc.password, insecure: true, ...extra };
 }
 
-async function failure(p: Promise<unknown>): Promise<VmImagesError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as VmImagesError;
-  }
-  throw new Error("expected a failure");
+/** One pipeline run over a source (which the run closes) and the images it built. */
+async function generate(source: ContentLibrarySource, libraries: readonly LibrarySelection[] = SELECTIONS, extra: Partial<RunOptions> = {}): Promise<Generated> {
+  return (await runPipeline({ source, libraries, now: NOW, ...extra })).generated!;
 }
 
 describe("reading content libraries from vcsim", () => {
@@ -89,9 +86,7 @@ describe("reading content libraries from vcsim", () => {
   afterAll(() => vc?.stop());
 
   test("names images after the item ids vcsim assigned, with the status the offline folder gives for the same files", async () => {
-    const source = new VcenterSource(connection(vc));
-    const fromVc = await generateImages(source, SELECTIONS, { now: NOW });
-    await source.close();
+    const fromVc = await generate(new VcenterSource(connection(vc)));
 
     const listed = [...(await items(vc, "base")), ...(await items(vc, "team"))];
     expect(fromVc.manifests.map((m) => m.metadata.name).sort()).toEqual(listed.map((i) => vmiName(i.id)).sort());
@@ -103,7 +98,7 @@ describe("reading content libraries from vcsim", () => {
       const item = listed.find((i) => i.name === name)!;
       writeFileSync(path.join(offline, rel.replace(/\.[^.]+$/, ".item.json")), JSON.stringify({ id: item.id, name: item.name, contentVersion: item.content_version }));
     }
-    const fromFolder = await generateImages(new DirectorySource(offline), SELECTIONS, { now: NOW });
+    const fromFolder = await generate(new DirectorySource(offline));
     expect(fromVc.manifests).toEqual(fromFolder.manifests);
     const photon = fromVc.manifests.find((m) => m.status.name === "photon-5")!;
     expect(photon.status).toMatchObject({ firmware: "EFI", hardwareVersion: 19, capabilities: ["cloud-init"], osInfo: { id: "vmwarePhoton64Guest", type: "Linux" } });
@@ -154,9 +149,9 @@ describe("reading content libraries from vcsim", () => {
     try {
       await strict.govc("library.create", "-ds", "LocalDS_0", "only");
       const client = new VcenterClient({ server: strict.origin, username: "admin", password: "s3cret", insecure: true });
-      expect((await client.listLibraries()).map((l) => l.name)).toEqual(["only"]);
+      expect((await client.libraries()).map((l) => l.name)).toEqual(["only"]);
       await new Promise((r) => setTimeout(r, 2500));
-      expect((await client.listLibraries()).map((l) => l.name)).toEqual(["only"]);
+      expect((await client.libraries()).map((l) => l.name)).toEqual(["only"]);
       expect(client.stats.logins).toBe(2);
       await client.close();
     } finally {
@@ -183,10 +178,8 @@ describe("subscribed libraries", () => {
     const [copy] = await items(vc, "subscriber");
     expect(copy!.source_id).toBe(published!.id);
     const sel: LibrarySelection[] = [{ name: "subscriber", scope: { kind: "cluster" } }];
-    const source = new VcenterSource(connection(vc));
-    const preferred = await generateImages(source, sel, { now: NOW, naming: "preferSourceId" });
-    const plain = await generateImages(source, sel, { now: NOW });
-    await source.close();
+    const preferred = await generate(new VcenterSource(connection(vc)), sel, { naming: "preferSourceId" });
+    const plain = await generate(new VcenterSource(connection(vc)), sel);
     expect(preferred.manifests.map((m) => m.metadata.name)).toEqual([vmiName(published!.id)]);
     expect(plain.manifests.map((m) => m.metadata.name)).toEqual([vmiName(copy!.id)]);
   });
@@ -198,18 +191,15 @@ describe("changes between two runs", () => {
     try {
       const dir = tempDir("vmimages-chg-");
       await fill(vc, dir);
-      const cache = new DiskMetadataCache(tempDir("vmimages-chgcache-"), vc.origin);
-      const first = new VcenterSource(connection(vc));
-      const before = await generateImages(first, SELECTIONS, { now: NOW, cache });
-      await first.close();
+      const cacheDir = tempDir("vmimages-chgcache-");
+      const before = await generate(new VcenterSource(connection(vc)), SELECTIONS, { cacheDir });
       writeTree(dir, { "team/centos-7.ovf": ovf({ osType: "centos7_64Guest", systemType: "vmx-13", product: { product: "CentOS", version: "7.9" } }) });
       await vc.govc("library.import", "team/centos-7", path.join(dir, "team/centos-7.ovf"));
       writeTree(dir, { "team/rocky-9.ovf": ovf({ osType: "rockylinux_64Guest" }) });
       await vc.govc("library.import", "team", path.join(dir, "team/rocky-9.ovf"));
       await vc.govc("library.rm", "base/netboot");
       const second = new VcenterSource(connection(vc));
-      const after = await generateImages(second, SELECTIONS, { now: NOW, cache });
-      await second.close();
+      const after = await generate(second, SELECTIONS, { cacheDir });
       // Only the updated and the added item's descriptors are downloaded: the rest come from the cache.
       expect(second.stats.downloads).toBe(2);
       const diff = diffCatalogs(before.catalog, after.catalog);
@@ -225,35 +215,45 @@ describe("changes between two runs", () => {
 describe("a run over a folder that already holds what it would write", () => {
   let vc: Vcsim;
   const dir = tempDir("vmimages-uptodate-");
-  const work = tempDir("vmimages-uptodate-work-");
-  const out = path.join(work, "out");
-  const config = (apiVersion = "vmoperator.vmware.com/v1alpha5") =>
-    writeFileSync(
-      path.join(work, "vmimages.yaml"),
-      `apiVersion: ${apiVersion}\nsource:\n  vcenter:\n    server: ${vc.origin}\n    username: ${vc.username}\n    passwordEnv: VMI_TEST_VC_PASSWORD\n    insecure: true\n` +
-        `libraries:\n  - name: base\n    scope: cluster\n  - name: team\n    namespace: team-a\n`,
-    );
-  const vmimages = async (command: "generate" | "diff") => {
-    process.env.VMI_TEST_VC_PASSWORD = vc.password;
-    let stdout = "";
-    let err = "";
-    const code = await main(
-      ["node", "vmimages", command, "-c", path.join(work, "vmimages.yaml"), "-o", out, "--cache-dir", path.join(work, "cache"), ...(command === "generate" ? ["-v"] : [])],
-      { out: (t) => (stdout += t), err: (t) => (err += t), tty: false },
-    );
-    expect(code).toBe(0);
-    return { out: stdout, err };
-  };
   const NOTHING_TO_BUILD = "nothing to build";
   beforeAll(async () => {
     vc = await startVcsim();
     await fill(vc, dir);
-    config();
   });
   afterAll(() => vc?.stop());
 
+  /**
+   * A work folder of its own (configuration, output folder, cache) that one run of `generate` has
+   * just written, so each test starts from a folder that is up to date.
+   */
+  async function upToDate() {
+    const work = tempDir("vmimages-uptodate-work-");
+    const out = path.join(work, "out");
+    const config = (apiVersion = "vmoperator.vmware.com/v1alpha5") =>
+      writeFileSync(
+        path.join(work, "vmimages.yaml"),
+        `apiVersion: ${apiVersion}\nsource:\n  vcenter:\n    server: ${vc.origin}\n    username: ${vc.username}\n    passwordEnv: VMI_TEST_VC_PASSWORD\n    insecure: true\n` +
+          `libraries:\n  - name: base\n    scope: cluster\n  - name: team\n    namespace: team-a\n`,
+      );
+    const vmimages = async (command: "generate" | "diff") => {
+      process.env.VMI_TEST_VC_PASSWORD = vc.password;
+      let stdout = "";
+      let err = "";
+      const code = await main(
+        ["node", "vmimages", command, "-c", path.join(work, "vmimages.yaml"), "-o", out, "--cache-dir", path.join(work, "cache"), ...(command === "generate" ? ["-v"] : [])],
+        { out: (t) => (stdout += t), err: (t) => (err += t), tty: false },
+      );
+      expect(code).toBe(0);
+      return { out: stdout, err };
+    };
+    config();
+    const first = await vmimages("generate");
+    expect(first.err).not.toContain(NOTHING_TO_BUILD);
+    return { work, out, config, vmimages };
+  }
+
   test("stops after reading the source, and writes nothing", async () => {
-    expect((await vmimages("generate")).err).not.toContain(NOTHING_TO_BUILD);
+    const { out, vmimages } = await upToDate();
     const before = snapshot(out);
     const again = await vmimages("generate");
     expect(again.err).toContain(NOTHING_TO_BUILD);
@@ -264,6 +264,7 @@ describe("a run over a folder that already holds what it would write", () => {
   });
 
   test("a generated file edited by hand is written again", async () => {
+    const { out, vmimages } = await upToDate();
     const before = snapshot(out);
     // An OVF image's file: an ISO image has no hardwareVersion to edit (vcsim's random ids decide the order).
     const file = Object.keys(before).find((f) => f.startsWith("cluster/") && before[f]!.content.includes("hardwareVersion:"))!;
@@ -279,6 +280,7 @@ describe("a run over a folder that already holds what it would write", () => {
   });
 
   test("a changed configuration rebuilds every image", async () => {
+    const { out, config, vmimages } = await upToDate();
     config("vmoperator.vmware.com/v1alpha3");
     const run = await vmimages("generate");
     expect(run.err).not.toContain(NOTHING_TO_BUILD);
@@ -289,6 +291,7 @@ describe("a run over a folder that already holds what it would write", () => {
   });
 
   test("an item updated in vCenter is read again and its file rewritten", async () => {
+    const { vmimages } = await upToDate();
     expect((await vmimages("generate")).err).toContain(NOTHING_TO_BUILD);
     writeTree(dir, { "team/centos-7.ovf": ovf({ osType: "centos7_64Guest", systemType: "vmx-13", product: { product: "CentOS", version: "7.9" } }) });
     await vc.govc("library.import", "team/centos-7", path.join(dir, "team/centos-7.ovf"));
@@ -300,6 +303,7 @@ describe("a run over a folder that already holds what it would write", () => {
   });
 
   test("the vmimages executable (the bundled build) trusts only the stamps it wrote itself", async () => {
+    const { work, out, vmimages } = await upToDate();
     const bin = async () =>
       (
         await promisify(execFile)(
@@ -370,17 +374,13 @@ describe("failures against vcsim: a clear error and nothing written", () => {
   });
 
   test("a server that does not answer", async () => {
-    const source = new VcenterSource({ server: "https://127.0.0.1:9", username: "u", password: "p", insecure: true, retries: 1 });
-    const err = await failure(generateImages(source, SELECTIONS, { now: NOW }));
+    const err = await rejection(runPipeline({ source: { kind: "vcenter", connection: { server: "https://127.0.0.1:9", username: "u", password: "p", insecure: true, retries: 1 } }, libraries: SELECTIONS }));
     expect(err.message).toMatch(/vCenter https:\/\/127\.0\.0\.1:9: cannot reach it \(ECONNREFUSED.*after 2 attempt\(s\)/);
-    await source.close();
   });
 
   test("a library name that does not exist", async () => {
-    const source = new VcenterSource(conn());
-    const err = await failure(generateImages(source, [{ name: "golden", scope: { kind: "cluster" } }], { now: NOW }));
+    const err = await rejection(runPipeline({ source: { kind: "vcenter", connection: conn() }, libraries: [{ name: "golden", scope: { kind: "cluster" } }] }));
     expect(err.message).toContain(`library "golden" does not exist in vCenter ${vc.origin} (libraries there: "base", "team")`);
-    await source.close();
   });
 
   test("an item whose descriptor is malformed is named", async () => {
@@ -388,20 +388,18 @@ describe("failures against vcsim: a clear error and nothing written", () => {
     const [centos] = await items(vc, "team");
     const itemDir = readdirSync(vcHome).map((d) => path.join(vcHome, d, centos!.id)).find((d) => existsSync(d))!;
     writeFileSync(path.join(itemDir, "centos-7.ovf"), "<Envelope><VirtualSystem>");
-    const source = new VcenterSource(conn());
-    const err = await failure(generateImages(source, SELECTIONS, { now: NOW }));
+    const err = await rejection(runPipeline({ source: { kind: "vcenter", connection: conn() }, libraries: SELECTIONS }));
     expect(err.message).toMatch(/item "centos-7" \([0-9a-f-]{36}\) in library "team": the OVF descriptor is not well-formed XML/);
-    await source.close();
   });
 
   test("vcsim killed in the middle of a run fails the run and writes nothing", async () => {
     const doomed = await startVcsim();
     const work = tempDir("vmimages-kill-");
     await fill(doomed, work);
-    const source = new VcenterSource({ server: doomed.origin, username: "u", password: "p", insecure: true, concurrency: 1, retries: 1 });
-    const err = await failure(
-      generateImages(source, SELECTIONS, {
-        now: NOW,
+    const err = await rejection(
+      runPipeline({
+        source: { kind: "vcenter", connection: { server: doomed.origin, username: "u", password: "p", insecure: true, concurrency: 1, retries: 1 } },
+        libraries: SELECTIONS,
         concurrency: 1,
         onProgress: (done) => {
           if (done === 1) doomed.kill();
@@ -410,7 +408,6 @@ describe("failures against vcsim: a clear error and nothing written", () => {
     );
     expect(err).toBeInstanceOf(VmImagesError);
     expect(err.message).toMatch(/problem\(s\) reading vCenter .*cannot (reach it|download its OVF descriptor)/s);
-    await source.close();
     await doomed.stop();
   });
 });

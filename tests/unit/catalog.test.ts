@@ -1,31 +1,19 @@
 import { buildCatalog, Catalog, CatalogImage } from "../../provider/catalog/catalog";
 import { diffCatalogs, formatDiff } from "../../provider/catalog/diff";
-import { resolveImage } from "../../provider/catalog/resolve";
-import { VmImagesError } from "../../provider/errors";
-import { buildImage } from "../../provider/image/build";
+import { resolveCatalogImage } from "../../provider/catalog/resolve";
 import { vmiName } from "../../provider/image/naming";
-import { ItemId, LibraryScope } from "../../provider/types";
+import { LibraryScope } from "../../provider/types";
+import { failure } from "../helpers/failure";
+import { testImage } from "../helpers/image";
 
-let seq = 0;
 function image(displayName: string, scope: LibraryScope, extra: { capabilities?: string[]; version?: string; id?: string } = {}) {
-  const id = (extra.id ?? `00000000-0000-4000-8000-${String(++seq).padStart(12, "0")}`) as ItemId;
-  return buildImage(
-    {
-      library: { id: "l", name: "lib", type: "OFFLINE" },
-      item: { id, name: displayName, type: "ovf", contentVersion: extra.version ?? "1" },
-      ovf: {
-        firmware: "BIOS",
-        osInfo: { type: "Linux" },
-        productInfo: {},
-        ovfProperties: [],
-        vmwareSystemProperties: [],
-        capabilities: extra.capabilities ?? [],
-        disks: [],
-      },
-    },
-    scope,
-    { now: "2026-01-01T00:00:00Z" },
-  );
+  return testImage({
+    name: displayName,
+    ...(extra.id ? { id: extra.id } : {}),
+    ...(scope.kind === "namespace" ? { namespace: scope.namespace } : {}),
+    contentVersion: extra.version ?? "1",
+    ovf: { osInfo: { type: "Linux" }, capabilities: extra.capabilities ?? [] },
+  });
 }
 const cluster: LibraryScope = { kind: "cluster" };
 const teamA: LibraryScope = { kind: "namespace", namespace: "team-a" };
@@ -40,15 +28,6 @@ const debianTwice1 = image("Debian 12", cluster);
 const debianTwice2 = image("Debian 12", cluster);
 const catalog = buildCatalog([ubuntuCluster, ubuntuTeamA, photonCluster, centosTwiceA, centosTwiceB, debianTwice1, debianTwice2]);
 
-function failure(f: () => unknown): VmImagesError {
-  try {
-    f();
-  } catch (err) {
-    return err as VmImagesError;
-  }
-  throw new Error("expected a failure");
-}
-
 describe("resolving a display name or VMI ID", () => {
   test.each([
     ["a display name in the namespace wins over the cluster", "Ubuntu 24.04", "team-a", ubuntuTeamA.metadata.name],
@@ -58,11 +37,11 @@ describe("resolving a display name or VMI ID", () => {
     ["a VMI ID in the namespace resolves to itself", ubuntuTeamA.metadata.name, "team-a", ubuntuTeamA.metadata.name],
     ["a cluster VMI ID resolves from any namespace", photonCluster.metadata.name, "team-b", photonCluster.metadata.name],
   ])("%s", (_what, name, ns, expected) => {
-    expect(resolveImage(catalog, name, ns).name).toBe(expected);
+    expect(resolveCatalogImage(catalog, name, ns).name).toBe(expected);
   });
 
   test("several images with the name in the deciding scope are ambiguous, listing every candidate", () => {
-    const err = failure(() => resolveImage(catalog, "CentOS 7", "team-a"));
+    const err = failure(() => resolveCatalogImage(catalog, "CentOS 7", "team-a"));
     expect(err.code).toBe("ambiguous");
     expect(err.message).toContain(`the display name "CentOS 7" is ambiguous in namespace "team-a": 2 images have it`);
     expect(err.message).toContain(`${centosTwiceA.metadata.name} (namespace team-a)`);
@@ -70,32 +49,32 @@ describe("resolving a display name or VMI ID", () => {
   });
 
   test("several cluster images with the name are ambiguous when the namespace has none", () => {
-    const err = failure(() => resolveImage(catalog, "Debian 12", "team-b"));
+    const err = failure(() => resolveCatalogImage(catalog, "Debian 12", "team-b"));
     expect(err.code).toBe("ambiguous");
     expect(err.message).toContain("ambiguous in the cluster");
   });
 
   test("strict rejects a display name found in both the namespace and the cluster", () => {
-    const err = failure(() => resolveImage(catalog, "Ubuntu 24.04", "team-a", { strict: true }));
+    const err = failure(() => resolveCatalogImage(catalog, "Ubuntu 24.04", "team-a", { strict: true }));
     expect(err.code).toBe("ambiguous");
     expect(err.message).toContain(ubuntuTeamA.metadata.name);
     expect(err.message).toContain(ubuntuCluster.metadata.name);
-    expect(resolveImage(catalog, "Photon 5", "team-a", { strict: true }).name).toBe(photonCluster.metadata.name);
+    expect(resolveCatalogImage(catalog, "Photon 5", "team-a", { strict: true }).name).toBe(photonCluster.metadata.name);
   });
 
   test("a name found nowhere is not-found, naming the scopes searched", () => {
-    const err = failure(() => resolveImage(catalog, "Windows 2022", "team-a"));
+    const err = failure(() => resolveCatalogImage(catalog, "Windows 2022", "team-a"));
     expect(err.code).toBe("not-found");
     expect(err.message).toBe(`no image named "Windows 2022" in namespace "team-a" or the cluster (7 image(s) in the catalog)`);
   });
 
   test("a VMI ID of another namespace is not found", () => {
-    expect(failure(() => resolveImage(catalog, ubuntuTeamA.metadata.name, "team-b")).code).toBe("not-found");
+    expect(failure(() => resolveCatalogImage(catalog, ubuntuTeamA.metadata.name, "team-b")).code).toBe("not-found");
   });
 
   test("required capabilities must all be present, naming what is missing", () => {
-    expect(resolveImage(catalog, "Ubuntu 24.04", "team-b", { requireCapabilities: ["cloud-init"] }).name).toBe(ubuntuCluster.metadata.name);
-    const err = failure(() => resolveImage(catalog, "Ubuntu 24.04", "team-a", { requireCapabilities: ["cloud-init", "nvidia-vgpu"] }));
+    expect(resolveCatalogImage(catalog, "Ubuntu 24.04", "team-b", { requireCapabilities: ["cloud-init"] }).name).toBe(ubuntuCluster.metadata.name);
+    const err = failure(() => resolveCatalogImage(catalog, "Ubuntu 24.04", "team-a", { requireCapabilities: ["cloud-init", "nvidia-vgpu"] }));
     expect(err.code).toBe("missing-capabilities");
     expect(err.message).toBe(`image ${ubuntuTeamA.metadata.name} ("Ubuntu 24.04") lacks the required capabilities cloud-init, nvidia-vgpu (it has: none)`);
   });
@@ -138,16 +117,8 @@ describe("catalog diff", () => {
   });
 
   test("a new condition timestamp alone is no change", () => {
-    const later = buildImage(
-      { library: { id: "l", name: "lib", type: "OFFLINE" }, item: { id: a.status.providerItemID as ItemId, name: "A", type: "ovf", contentVersion: "1" }, ovf: undefined },
-      cluster,
-      { now: "2030-01-01T00:00:00Z" },
-    );
-    const first = buildImage(
-      { library: { id: "l", name: "lib", type: "OFFLINE" }, item: { id: a.status.providerItemID as ItemId, name: "A", type: "ovf", contentVersion: "1" }, ovf: undefined },
-      cluster,
-      { now: "2026-01-01T00:00:00Z" },
-    );
+    const later = testImage({ id: a.status.providerItemID, name: "A", now: "2030-01-01T00:00:00Z" });
+    const first = testImage({ id: a.status.providerItemID, name: "A", now: "2026-01-01T00:00:00Z" });
     expect(diffCatalogs(buildCatalog([first]), buildCatalog([later]))).toEqual({ added: [], removed: [], changed: [] });
   });
 });

@@ -1,4 +1,4 @@
-import { parseConfig } from "../../provider/config";
+import { parseConfig } from "../../provider/cli/config";
 
 describe("vmimages.yaml", () => {
   test("reads libraries with their scope and resolves the folder against the config file", () => {

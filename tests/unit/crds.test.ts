@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildImage } from "../../provider/image/build";
-import { ItemId } from "../../provider/types";
+import { testImage } from "../helpers/image";
 
 /**
  * The typed CustomResource classes, registered against Pulumi's mocks: they hand the Kubernetes
@@ -24,12 +23,7 @@ pulumi.runtime.setMocks(
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { VirtualMachineImage, ClusterVirtualMachineImage } = require("../../sdk") as typeof import("../../sdk");
 
-const manifest = (cluster: boolean) =>
-  buildImage(
-    { library: { id: "l", name: "l", type: "OFFLINE" }, item: { id: "e1968c25-dd84-4506-8dc7-9beacb6b688e" as ItemId, name: "Photon OS 5.0", type: "iso", contentVersion: "1" } },
-    cluster ? { kind: "cluster" } : { kind: "namespace", namespace: "team-a" },
-    { now: "2026-01-01T00:00:00Z" },
-  );
+const manifest = (cluster: boolean) => testImage({ id: "e1968c25-dd84-4506-8dc7-9beacb6b688e", name: "Photon OS 5.0", ...(cluster ? {} : { namespace: "team-a" }) });
 
 describe("typed image resources", () => {
   test("fromManifest registers the manifest as a CustomResource of its kind", async () => {

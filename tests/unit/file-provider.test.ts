@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { placeFile } from "../../provider/pulumi/file-provider";
-import { KUSTOMIZATION, manifestPath, renderFolder } from "../../provider/render/folder";
+import { placeFile } from "../../provider/targets/pulumi/file-provider";
+import { KUSTOMIZATION, manifestPath, renderFolder } from "../../provider/targets/gitops/layout";
 import { isoImage } from "../helpers/image";
 import { tempDir, writeTree } from "../helpers/library";
 

@@ -1,5 +1,6 @@
 import { parseOvfDescriptor } from "../../provider/ovf/parse";
 import { VmImagesError } from "../../provider/errors";
+import { failure } from "../helpers/failure";
 import { ovf, property } from "../helpers/ovf";
 
 const where = { library: "base", item: "Photon 5", itemId: "e1968c25-dd84-4506-8dc7-9beacb6b688e", file: "base/photon.ovf" };
@@ -165,14 +166,7 @@ describe("disks", () => {
 });
 
 describe("bad descriptors", () => {
-  const parseError = (xml: string): VmImagesError => {
-    try {
-      parseOvfDescriptor(xml, where);
-    } catch (err) {
-      return err as VmImagesError;
-    }
-    throw new Error("expected the descriptor to be rejected");
-  };
+  const parseError = (xml: string): VmImagesError => failure(() => parseOvfDescriptor(xml, where));
 
   test("a truncated descriptor is rejected naming the item, library and file", () => {
     const full = ovf({ osType: "otherLinuxGuest" });

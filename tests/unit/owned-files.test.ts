@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { VmImagesError } from "../../provider/errors";
-import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/render/folder";
-import { applyPlan, readOwnedFiles } from "../../provider/render/write";
+import { OutputError } from "../../provider/errors";
+import { failure } from "../helpers/failure";
+import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/targets/gitops/layout";
+import { applyPlan, readOwnedFiles } from "../../provider/targets/gitops/write";
 import { isoImage } from "../helpers/image";
 import { tempDir, writeTree } from "../helpers/library";
 
@@ -50,14 +51,9 @@ describe("applying a plan to the folder", () => {
     const blocked = manifestPath(isoImage(2));
     // A directory where the new image file goes: the rename into place fails (root ignores permissions).
     mkdirSync(path.join(dir, blocked, "in-the-way"), { recursive: true });
-    let error: unknown;
-    try {
-      applyPlan(dir, planFolder(readOwnedFiles(dir).files, renderFolder([isoImage(1), isoImage(2)])));
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(VmImagesError);
-    expect((error as VmImagesError).message).toContain(`cannot write ${path.join(dir, blocked)}`);
+    const error = failure(() => applyPlan(dir, planFolder(readOwnedFiles(dir).files, renderFolder([isoImage(1), isoImage(2)]))));
+    expect(error).toBeInstanceOf(OutputError);
+    expect(error.message).toContain(`cannot write ${path.join(dir, blocked)}`);
     expect(allFiles(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(before);
   });

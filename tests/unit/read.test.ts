@@ -1,7 +1,7 @@
-import { DiskMetadataCache } from "../../provider/cache";
+import { DiskMetadataCache } from "../../provider/pipeline/cache";
 import { ProblemsError } from "../../provider/errors";
 import { parseOvfDescriptor } from "../../provider/ovf/parse";
-import { readLibraries } from "../../provider/read";
+import { readLibraries } from "../../provider/pipeline/read";
 import { ContentLibrarySource, ListedItems } from "../../provider/source/source";
 import { ItemId, LibraryInfo, LibraryItem } from "../../provider/types";
 import { tempDir } from "../helpers/library";

@@ -1,17 +1,11 @@
 import fc from "fast-check";
 import { parse } from "yaml";
-import { buildImage } from "../../provider/image/build";
-import { KUSTOMIZATION, manifestPath, planFolder, renderFolder, renderKustomization, renderedKustomizationResources } from "../../provider/render/folder";
-import { renderYaml } from "../../provider/render/yaml";
-import { conditionsOf } from "../../provider/render/previous";
-import { ItemId } from "../../provider/types";
+import { KUSTOMIZATION, manifestPath, planFolder, renderFolder, renderKustomization, renderedKustomizationResources } from "../../provider/targets/gitops/layout";
+import { renderYaml } from "../../provider/targets/gitops/yaml";
+import { conditionsOf } from "../../provider/targets/gitops/previous";
+import { testImage } from "../helpers/image";
 
-const manifest = (id: string, ns?: string) =>
-  buildImage(
-    { library: { id: "l", name: "lib", type: "OFFLINE" }, item: { id: id as ItemId, name: `image ${id.slice(0, 4)}`, type: "iso", contentVersion: "yes" } },
-    ns ? { kind: "namespace", namespace: ns } : { kind: "cluster" },
-    { now: "2026-01-02T03:04:05Z" },
-  );
+const manifest = (id: string, ns?: string) => testImage({ id, name: `image ${id.slice(0, 4)}`, contentVersion: "yes", ...(ns ? { namespace: ns } : {}) });
 
 describe("YAML rendering", () => {
   test("puts apiVersion, kind, metadata, spec, status first and sorts every other key", () => {

@@ -1,8 +1,8 @@
 import { readdirSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildIdentity } from "../../provider/build-identity";
-import { DiskMetadataCache } from "../../provider/cache";
-import { FolderStampInputs, folderStamp } from "../../provider/render/stamp";
+import { DiskMetadataCache } from "../../provider/pipeline/cache";
+import { FolderStampInputs, folderStamp } from "../../provider/pipeline/stamp";
 import { ItemId, LibraryItem, OvfMetadata } from "../../provider/types";
 import { tempDir } from "../helpers/library";
 
@@ -78,42 +78,42 @@ describe("folder stamps in the metadata cache", () => {
   test("are kept for the next run, per folder", async () => {
     const dir = tempDir("vmimages-stampcache-");
     const first = new DiskMetadataCache(dir, "https://vc.example.com");
-    await first.recordFolder("/gitops/a", "stamp-a");
-    await first.recordFolder("/gitops/b", "stamp-b");
+    await first.recordStamp("/gitops/a", "stamp-a");
+    await first.recordStamp("/gitops/b", "stamp-b");
     await first.flush();
     const next = new DiskMetadataCache(dir, "https://vc.example.com");
-    expect(await next.folderStamp("/gitops/a")).toBe("stamp-a");
-    expect(await next.folderStamp("/gitops/b/")).toBe("stamp-b");
-    expect(await next.folderStamp("/gitops/c")).toBeUndefined();
-    expect(await new DiskMetadataCache(dir, "https://other.example.com").folderStamp("/gitops/a")).toBeUndefined();
+    expect(await next.stampOf("/gitops/a")).toBe("stamp-a");
+    expect(await next.stampOf("/gitops/b/")).toBe("stamp-b");
+    expect(await next.stampOf("/gitops/c")).toBeUndefined();
+    expect(await new DiskMetadataCache(dir, "https://other.example.com").stampOf("/gitops/a")).toBeUndefined();
   });
 
   test("keep the 64 folders written last", async () => {
     const dir = tempDir("vmimages-stampcache-");
     const cache = new DiskMetadataCache(dir, "https://vc.example.com");
-    for (let i = 0; i < 70; i++) await cache.recordFolder(`/gitops/${i}`, `stamp-${i}`);
+    for (let i = 0; i < 70; i++) await cache.recordStamp(`/gitops/${i}`, `stamp-${i}`);
     // Written again, 6 is now the newest: the next new folder pushes out 7, the oldest.
-    await cache.recordFolder("/gitops/6", "stamp-6-again");
-    await cache.recordFolder("/gitops/new", "stamp-new");
+    await cache.recordStamp("/gitops/6", "stamp-6-again");
+    await cache.recordStamp("/gitops/new", "stamp-new");
     await cache.flush();
     const next = new DiskMetadataCache(dir, "https://vc.example.com");
-    expect(await next.folderStamp("/gitops/6")).toBe("stamp-6-again");
-    expect(await next.folderStamp("/gitops/7")).toBeUndefined();
-    expect(await next.folderStamp("/gitops/8")).toBe("stamp-8");
-    expect(await next.folderStamp("/gitops/5")).toBeUndefined();
-    expect(await next.folderStamp("/gitops/new")).toBe("stamp-new");
+    expect(await next.stampOf("/gitops/6")).toBe("stamp-6-again");
+    expect(await next.stampOf("/gitops/7")).toBeUndefined();
+    expect(await next.stampOf("/gitops/8")).toBe("stamp-8");
+    expect(await next.stampOf("/gitops/5")).toBeUndefined();
+    expect(await next.stampOf("/gitops/new")).toBe("stamp-new");
   });
 
   test("an unreadable cache file is an empty cache, not an error", async () => {
     const dir = tempDir("vmimages-stampcache-");
     const cache = new DiskMetadataCache(dir, "https://vc.example.com");
-    await cache.recordFolder("/gitops/a", "stamp-a");
+    await cache.recordStamp("/gitops/a", "stamp-a");
     await cache.put(item(1), { firmware: "BIOS", osInfo: { id: "otherGuest" }, productInfo: {}, ovfProperties: [], vmwareSystemProperties: [], capabilities: [], disks: [] } as OvfMetadata);
     await cache.flush();
     expect(readdirSync(dir)).toHaveLength(2);
     for (const file of readdirSync(dir)) writeFileSync(path.join(dir, file), "{ not json");
     const next = new DiskMetadataCache(dir, "https://vc.example.com");
-    expect(await next.folderStamp("/gitops/a")).toBeUndefined();
+    expect(await next.stampOf("/gitops/a")).toBeUndefined();
     expect(await next.get(item(1))).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { vcenterConnection } from "../../provider/source/open";
+import { vcenterConnection } from "../../provider/cli/config";
 import { serverOrigin } from "../../provider/source/vcenter/client";
 
 describe("vCenter connection settings", () => {

@@ -36,7 +36,7 @@ describe("vCenter client retries", () => {
   test("retries 503 and 429 answers with backoff, then succeeds", async () => {
     const srv = await serve([503, 200, 429, 503, 200]);
     const client = new VcenterClient({ server: srv.origin, username: "u", password: "p", insecure: true });
-    expect(await client.listLibraries()).toEqual([]);
+    expect(await client.libraries()).toEqual([]);
     expect(client.stats).toMatchObject({ requests: 5, retries: 3, logins: 1 });
     await client.close();
     await srv.close();
@@ -45,7 +45,7 @@ describe("vCenter client retries", () => {
   test("gives up after the configured retries and names the status", async () => {
     const srv = await serve([200, 503, 503, 503]);
     const client = new VcenterClient({ server: srv.origin, username: "u", password: "p", insecure: true, retries: 2 });
-    await expect(client.listLibraries()).rejects.toThrow(`vCenter ${srv.origin}: GET /rest/com/vmware/content/library failed with HTTP 503`);
+    await expect(client.libraries()).rejects.toThrow(`vCenter ${srv.origin}: GET /rest/com/vmware/content/library failed with HTTP 503`);
     expect(srv.hits()).toBe(4);
     await client.close();
     await srv.close();
@@ -91,7 +91,7 @@ describe("vCenter client retries", () => {
     const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const client = new VcenterClient({ server: origin, username: "u", password: "p", ...trust(pem.cert), timeoutMs: 300, retries: 1 });
     const started = Date.now();
-    await expect(client.listLibraries()).rejects.toThrow(`vCenter ${origin}: cannot reach it (no answer within 300 ms) after 2 attempt(s)`);
+    await expect(client.libraries()).rejects.toThrow(`vCenter ${origin}: cannot reach it (no answer within 300 ms) after 2 attempt(s)`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(hits).toBe(3);
     await client.close();

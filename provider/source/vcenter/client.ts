@@ -1,35 +1,10 @@
 import * as https from "node:https";
 import { URL } from "node:url";
 import pLimit from "p-limit";
-import { VmImagesError, messageOf } from "../../errors";
+import { ConfigError, SourceError, VmImagesError, messageOf } from "../../errors";
 import { Deadlines, Endpoint, HttpRequest, HttpResponse, TransportError, send } from "./http";
-import { TlsOptions, TlsPinError, httpsAgent } from "./tls";
-
-/** How to reach and log in to a vCenter. */
-export interface VcenterConnection extends TlsOptions {
-  /** `https://vc.example.com` (a bare host name means https; a path such as `/sdk` is ignored). */
-  readonly server: string;
-  readonly username: string;
-  readonly password: string;
-  /** Requests in flight at once. @default 8 */
-  readonly concurrency?: number;
-  /** Per-request time limit. @default 30000 */
-  readonly timeoutMs?: number;
-  /** Retries of a request after a connection error, 429 or 503. @default 3 */
-  readonly retries?: number;
-  /** How long a descriptor may take to be prepared (a subscribed item syncing on demand). @default 300000 */
-  readonly prepareTimeoutMs?: number;
-  /** Pause between checks of a file being prepared. @default 250 */
-  readonly preparePollMs?: number;
-}
-
-/** What a run cost, printed by `--verbose`. */
-export interface ClientStats {
-  requests: number;
-  downloads: number;
-  retries: number;
-  logins: number;
-}
+import { TlsPinError, httpsAgent } from "./tls";
+import { SourceStats, VcenterConnection } from "../../types";
 
 export interface VcLibrary {
   readonly id: string;
@@ -63,7 +38,7 @@ const SESSION_HEADER = "vmware-api-session-id";
  */
 export class VcenterClient {
   readonly origin: string;
-  readonly stats: ClientStats = { requests: 0, downloads: 0, retries: 0, logins: 0 };
+  readonly stats: SourceStats = { requests: 0, downloads: 0, retries: 0, logins: 0 };
   private readonly endpoint: Endpoint;
   private readonly agent: https.Agent;
   private readonly deadlines: Deadlines;
@@ -80,14 +55,14 @@ export class VcenterClient {
     this.limit = pLimit(conn.concurrency ?? 8);
   }
 
-  /** Lists the libraries (ids, then each library). */
-  async listLibraries(): Promise<VcLibrary[]> {
+  /** The libraries (ids, then each library). */
+  async libraries(): Promise<VcLibrary[]> {
     const ids = await this.get<string[]>("/rest/com/vmware/content/library");
     return Promise.all(ids.map((id) => this.get<VcLibrary>(`/rest/com/vmware/content/library/id:${encodeURIComponent(id)}`)));
   }
 
-  /** Lists a library's items (ids, then each item). */
-  async listItems(libraryId: string): Promise<VcItem[]> {
+  /** A library's items (ids, then each item). */
+  async items(libraryId: string): Promise<VcItem[]> {
     const ids = await this.get<string[]>(`/rest/com/vmware/content/library/item?library_id=${encodeURIComponent(libraryId)}`);
     return Promise.all(ids.map((id) => this.get<VcItem>(`/rest/com/vmware/content/library/item/id:${encodeURIComponent(id)}`)));
   }
@@ -227,7 +202,7 @@ export class VcenterClient {
   }
 
   private fail(what: string, cause?: unknown): VmImagesError {
-    return new VmImagesError("source", `vCenter ${this.origin}: ${what}`, {}, cause ? { cause } : undefined);
+    return new SourceError(`vCenter ${this.origin}: ${what}`, {}, cause ? { cause } : undefined);
   }
 }
 
@@ -238,9 +213,9 @@ export function serverOrigin(server: string): string {
   try {
     u = new URL(withScheme);
   } catch {
-    throw new VmImagesError("config", `the vCenter server "${server.replace(/\/\/[^@/]*@/, "//")}" is not a valid URL or host name`);
+    throw new ConfigError(`the vCenter server "${server.replace(/\/\/[^@/]*@/, "//")}" is not a valid URL or host name`);
   }
-  if (u.protocol !== "https:") throw new VmImagesError("config", `the vCenter server must use https, not ${u.protocol.replace(":", "")}`);
+  if (u.protocol !== "https:") throw new ConfigError(`the vCenter server must use https, not ${u.protocol.replace(":", "")}`);
   return `https://${u.host}`;
 }
 

@@ -1,7 +1,7 @@
-import { VmImagesError, messageOf } from "../../errors";
-import { ItemId, ItemType, LibraryInfo, LibraryItem } from "../../types";
+import { SourceError, VmImagesError, messageOf } from "../../errors";
+import { ItemId, ItemType, LibraryInfo, LibraryItem, SourceStats, VcenterConnection } from "../../types";
 import { ContentLibrarySource, ListedItems } from "../source";
-import { ClientStats, VcenterClient, VcenterConnection } from "./client";
+import { VcenterClient } from "./client";
 
 const ITEM_TYPES: ReadonlySet<string> = new Set<ItemType>(["ovf", "iso", "vm-template"]);
 
@@ -15,24 +15,24 @@ export class VcenterSource implements ContentLibrarySource {
     this.description = `vCenter ${this.client.origin}`;
   }
 
-  get stats(): ClientStats {
+  get stats(): SourceStats {
     return this.client.stats;
   }
 
-  /** Identifies the server in cache keys. */
-  get server(): string {
+  /** The server's origin: its item ids and content versions are its own. */
+  get cacheKey(): string {
     return this.client.origin;
   }
 
   async listLibraries(): Promise<LibraryInfo[]> {
-    const libraries = await this.client.listLibraries();
+    const libraries = await this.client.libraries();
     return libraries.map((l) => ({ id: l.id, name: l.name, type: l.type === "SUBSCRIBED" ? "SUBSCRIBED" : "LOCAL" }));
   }
 
   async listItems(library: LibraryInfo): Promise<ListedItems> {
     const problems: VmImagesError[] = [];
     const items: LibraryItem[] = [];
-    for (const i of await this.client.listItems(library.id)) {
+    for (const i of await this.client.items(library.id)) {
       const type = (i.type ?? "").toLowerCase();
       if (!ITEM_TYPES.has(type)) {
         // Plain files and other types are listed so the reader can name what it skips.
@@ -40,7 +40,7 @@ export class VcenterSource implements ContentLibrarySource {
         continue;
       }
       if (!i.content_version) {
-        problems.push(new VmImagesError("source", `item "${i.name}" (${i.id}) in library "${library.name}" has no content version`, { library: library.name, item: i.name, itemId: i.id }));
+        problems.push(new SourceError(`item "${i.name}" (${i.id}) in library "${library.name}" has no content version`, { library: library.name, item: i.name, itemId: i.id }));
         continue;
       }
       items.push({
@@ -60,7 +60,7 @@ export class VcenterSource implements ContentLibrarySource {
       return await this.client.downloadDescriptor(item.id);
     } catch (err) {
       const where = { library: library.name, item: item.name, itemId: item.id };
-      throw new VmImagesError("source", `item "${item.name}" (${item.id}) in library "${library.name}": cannot download its OVF descriptor: ${messageOf(err)}`, where, {
+      throw new SourceError(`item "${item.name}" (${item.id}) in library "${library.name}": cannot download its OVF descriptor: ${messageOf(err)}`, where, {
         cause: err,
       });
     }

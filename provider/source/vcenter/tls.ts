@@ -2,16 +2,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
-
-/** How the client trusts the server's certificate. */
-export interface TlsOptions {
-  /** Skip certificate verification entirely. @default false */
-  readonly insecure?: boolean;
-  /** PEM bundle of CAs to trust (replaces the system roots). */
-  readonly ca?: string;
-  /** SHA-256 fingerprint of the server certificate to pin (hex, colons optional); overrides CA checks. */
-  readonly thumbprint?: string;
-}
+import { TlsOptions } from "../../types";
 
 export class TlsPinError extends Error {}
 

@@ -10,6 +10,8 @@
  * `parse(render(x))` equal to `x` for both YAML versions.
  */
 
+import { compareCodeUnits, isRecord } from "../../util";
+
 const TOP_LEVEL_ORDER = ["apiVersion", "kind", "metadata", "spec", "status"];
 
 export function renderYaml(doc: object, header?: string): string {
@@ -35,10 +37,6 @@ export function scalar(value: unknown): string {
   return PLAIN.test(s) && !SPECIAL.test(s) && !s.endsWith(" ") ? s : JSON.stringify(s);
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
 /**
  * Keys repeat in every manifest (`metadata`, `labels`, `firmware`, ...): each is checked against
  * the plain-scalar rules once. Bounded, since labels and OVF property keys come from the input.
@@ -53,10 +51,6 @@ function key(k: string): string {
   return r;
 }
 
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function topRank(k: string): number {
   const i = TOP_LEVEL_ORDER.indexOf(k);
   return i < 0 ? TOP_LEVEL_ORDER.length : i;
@@ -65,7 +59,7 @@ function topRank(k: string): number {
 function sortedKeys(map: Record<string, unknown>, top: boolean): string[] {
   const keys: string[] = [];
   for (const k of Object.keys(map)) if (map[k] !== undefined) keys.push(k);
-  return top ? keys.sort((a, b) => topRank(a) - topRank(b) || byCodeUnits(a, b)) : keys.sort(byCodeUnits);
+  return top ? keys.sort((a, b) => topRank(a) - topRank(b) || compareCodeUnits(a, b)) : keys.sort(compareCodeUnits);
 }
 
 function emitMap(map: Record<string, unknown>, indent: string, lines: string[], top = false, firstPrefix?: string): void {
@@ -90,7 +84,7 @@ function emitEntry(head: string, value: unknown, indent: string, lines: string[]
     if (value.length === 0) return void lines.push(`${head} []`);
     lines.push(head);
     emitSeq(value, `${indent}  `, lines);
-  } else if (isMap(value)) {
+  } else if (isRecord(value)) {
     const keys = sortedKeys(value, false);
     if (keys.length === 0) return void lines.push(`${head} {}`);
     lines.push(head);
@@ -102,7 +96,7 @@ function emitEntry(head: string, value: unknown, indent: string, lines: string[]
 
 function emitSeq(items: readonly unknown[], indent: string, lines: string[]): void {
   for (const item of items) {
-    if (isMap(item)) emitMap(item, `${indent}  `, lines, false, `${indent}- `);
+    if (isRecord(item)) emitMap(item, `${indent}  `, lines, false, `${indent}- `);
     else if (Array.isArray(item)) {
       if (item.length === 0) lines.push(`${indent}- []`);
       else {

@@ -1,24 +1,24 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { VmImagesError, messageOf } from "../errors";
-import { ImageManifest } from "../image/manifest";
+import { OutputError, messageOf } from "../../errors";
+import { ImageManifest } from "../../image/manifest";
 
 const IMAGE_KINDS = new Set(["VirtualMachineImage", "ClusterVirtualMachineImage"]);
 
 /**
  * Every VirtualMachineImage and ClusterVirtualMachineImage in the YAML files below `dir`
  * (multi-document files included), whoever wrote them.
- * @throws VmImagesError naming the file that cannot be read or parsed.
+ * @throws OutputError naming the file that cannot be read or parsed.
  */
 export async function readManifestsFolder(dir: string): Promise<ImageManifest[]> {
   let stat;
   try {
     stat = statSync(dir);
   } catch (err) {
-    throw new VmImagesError("output", `cannot read the manifests folder ${dir}: ${messageOf(err)}`, { file: dir });
+    throw new OutputError(`cannot read the manifests folder ${dir}: ${messageOf(err)}`, { file: dir }, { cause: err });
   }
-  if (!stat.isDirectory()) throw new VmImagesError("output", `${dir} is not a folder of manifests`, { file: dir });
+  if (!stat.isDirectory()) throw new OutputError(`${dir} is not a folder of manifests`, { file: dir });
   const out: ImageManifest[] = [];
   // Synchronous reads: awaiting each of 2,000 files in turn left the process idle for 0.7 s here.
   for (const file of yamlFiles(dir).sort()) {
@@ -26,10 +26,10 @@ export async function readManifestsFolder(dir: string): Promise<ImageManifest[]>
     try {
       text = readFileSync(file, "utf8");
     } catch (err) {
-      throw new VmImagesError("output", `cannot read ${file}: ${messageOf(err)}`, { file });
+      throw new OutputError(`cannot read ${file}: ${messageOf(err)}`, { file }, { cause: err });
     }
     for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length) throw new VmImagesError("output", `${file} is not valid YAML: ${doc.errors[0]!.message}`, { file });
+      if (doc.errors.length) throw new OutputError(`${file} is not valid YAML: ${doc.errors[0]!.message}`, { file });
       const value = doc.toJS() as Partial<ImageManifest> | null;
       if (value && typeof value === "object" && IMAGE_KINDS.has(value.kind as string) && value.metadata?.name) {
         out.push(value as ImageManifest);

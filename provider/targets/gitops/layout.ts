@@ -1,4 +1,5 @@
-import { ImageManifest } from "../image/manifest";
+import { ImageManifest } from "../../image/manifest";
+import { compareCodeUnits } from "../../util";
 import { renderYaml } from "./yaml";
 
 /**
@@ -26,7 +27,7 @@ export function renderFolder(manifests: readonly ImageManifest[]): Map<string, s
   const files = new Map<string, string>();
   for (const m of manifests) files.set(manifestPath(m), renderYaml(m, HEADER));
   files.set(KUSTOMIZATION, renderKustomization([...files.keys()].sort()));
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return new Map([...files.entries()].sort(([a], [b]) => compareCodeUnits(a, b)));
 }
 
 /** `kustomization.yaml` listing `resources` (paths with `/`, in the order given). */

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomically } from "./atomic-file";
-import { MetadataCache } from "./read";
-import { LibraryItem, OvfMetadata } from "./types";
+import { writeFileAtomically } from "../atomic-file";
+import { LibraryItem, MetadataCache, OvfMetadata } from "../types";
+import { isRecord } from "../util";
 
 const FORMAT = 2;
 
@@ -23,7 +23,7 @@ const MAX_FOLDERS = 64;
  * One file per server, read once and written once per run (a file per item costs more to open than
  * to parse); it keeps the entries the run used. An unreadable cache is an empty one, never an error.
  *
- * A second, small file per server keeps each output folder's stamp (render/stamp.ts): a run that
+ * A second, small file per server keeps each output folder's stamp (pipeline/stamp.ts): a run that
  * finds its folder up to date needs no descriptor, so it never reads the large file.
  */
 export class DiskMetadataCache implements MetadataCache {
@@ -58,15 +58,15 @@ export class DiskMetadataCache implements MetadataCache {
     this.dirty = true;
   }
 
-  /** The stamp recorded for an output folder by the last run that wrote it. */
-  async folderStamp(dir: string): Promise<string | undefined> {
-    return (await this.folders()).get(path.resolve(dir));
+  /** The stamp recorded for a target (an output folder) by the last run that wrote it. */
+  async stampOf(target: string): Promise<string | undefined> {
+    return (await this.folders()).get(path.resolve(target));
   }
 
-  /** Records the stamp of an output folder just written; kept by the next `flush`. */
-  async recordFolder(dir: string, stamp: string): Promise<void> {
+  /** Records the stamp of a target (an output folder) just written; kept by the next `flush`. */
+  async recordStamp(target: string, stamp: string): Promise<void> {
     const folders = await this.folders();
-    const key = path.resolve(dir);
+    const key = path.resolve(target);
     folders.delete(key);
     folders.set(key, stamp);
     for (const old of folders.keys()) {
@@ -136,8 +136,4 @@ function revive(m: OvfMetadata): OvfMetadata {
       ...(d.populatedBytes !== undefined ? { populatedBytes: big(d.populatedBytes)! } : {}),
     })),
   };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

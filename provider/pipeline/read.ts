@@ -1,14 +1,8 @@
 import pLimit from "p-limit";
-import { ProblemsError, VmImagesError, describeLocation, messageOf } from "./errors";
-import { parseOvfDescriptor } from "./ovf/parse";
-import { ContentLibrarySource } from "./source/source";
-import { LibraryInfo, LibraryItem, LibraryScope, ListedItem, OvfMetadata, ReadItem } from "./types";
-
-/** A library to read and where its images go. */
-export interface LibrarySelection {
-  readonly name: string;
-  readonly scope: LibraryScope;
-}
+import { Location, ProblemsError, SourceError, VmImagesError, describeLocation, messageOf } from "../errors";
+import { parseOvfDescriptor } from "../ovf/parse";
+import { ContentLibrarySource } from "../source/source";
+import { LibraryInfo, LibraryItem, LibrarySelection, LibraryScope, ListedItem, MetadataCache, OvfMetadata, ReadItem } from "../types";
 
 export interface ReadOptions {
   /** Descriptors read at once. @default 8 */
@@ -19,14 +13,6 @@ export interface ReadOptions {
   readonly onWarning?: (message: string) => void;
   /** Looks up and stores parsed metadata, so unchanged items need no download. */
   readonly cache?: MetadataCache;
-}
-
-/** Parsed descriptors by (item id, content version): a changed item gets a new content version. */
-export interface MetadataCache {
-  get(item: LibraryItem): Promise<OvfMetadata | undefined>;
-  put(item: LibraryItem, metadata: OvfMetadata): Promise<void>;
-  /** Persists what the run added; called once when the read ends. */
-  flush?(): Promise<void>;
 }
 
 export interface ReadResult {
@@ -52,11 +38,11 @@ export async function readLibraries(
   selections: readonly LibrarySelection[],
   options: ReadOptions = {},
 ): Promise<ReadResult> {
-  return readDescriptors(source, await listLibraries(source, selections, options), options);
+  return readDescriptors(source, await listSelected(source, selections, options), options);
 }
 
 /** The first half of `readLibraries`: the selected libraries' OVF and ISO items; never throws for a library or an item. */
-export async function listLibraries(source: ContentLibrarySource, selections: readonly LibrarySelection[], options: ReadOptions = {}): Promise<Listing> {
+export async function listSelected(source: ContentLibrarySource, selections: readonly LibrarySelection[], options: ReadOptions = {}): Promise<Listing> {
   const problems: VmImagesError[] = [];
   const libraries = await source.listLibraries();
   // A library is named in the configuration by its name or by its id.
@@ -68,7 +54,7 @@ export async function listLibraries(source: ContentLibrarySource, selections: re
     if (library === undefined) {
       const known = libraries.map((l) => `"${l.name}"`).sort().join(", ") || "none";
       problems.push(
-        new VmImagesError("source", `library "${sel.name}" does not exist in ${source.description} (libraries there: ${known})`, {
+        new SourceError(`library "${sel.name}" does not exist in ${source.description} (libraries there: ${known})`, {
           library: sel.name,
         }),
       );
@@ -151,7 +137,7 @@ function duplicateIds(listed: ReadonlyArray<{ library: LibraryInfo; item: Librar
     const where = (e: { library: LibraryInfo; item: LibraryItem }) =>
       describeLocation({ item: e.item.name, library: e.library.name, file: e.item.location });
     problems.push(
-      new VmImagesError("source", `two items have the id ${entry.item.id}: ${where(first)} and ${where(entry)}; give one of them another id in its .item.json`, {
+      new SourceError(`two items have the id ${entry.item.id}: ${where(first)} and ${where(entry)}; give one of them another id in its .item.json`, {
         library: entry.library.name,
         item: entry.item.name,
         itemId: entry.item.id,
@@ -162,7 +148,7 @@ function duplicateIds(listed: ReadonlyArray<{ library: LibraryInfo; item: Librar
   return problems;
 }
 
-function asProblem(err: unknown, where: Parameters<typeof describeLocation>[0], what: string): VmImagesError {
+function asProblem(err: unknown, where: Location, what: string): VmImagesError {
   if (err instanceof VmImagesError) return err;
-  return new VmImagesError("source", `${describeLocation(where)}: ${what}: ${messageOf(err)}`, where, { cause: err });
+  return new SourceError(`${describeLocation(where)}: ${what}: ${messageOf(err)}`, where, { cause: err });
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CatalogImage } from "../catalog/catalog";
+import { CatalogImage } from "../../catalog/catalog";
 import { fileProvider, ManagedFile } from "./file-provider";
 
 /** The inputs of one image resource: the catalog entry, and its GitOps file when there is a target. */

@@ -1,10 +1,9 @@
 import * as path from "node:path";
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { VmImagesError, messageOf } from "./errors";
-import { NamingStrategy } from "./image/naming";
-import { LibrarySelection } from "./read";
-import { ApiVersion, DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS } from "./types";
+import { ConfigError, messageOf } from "../errors";
+import { NamingStrategy } from "../image/naming";
+import { ApiVersion, DEFAULT_API_VERSION, LibrarySelection, SUPPORTED_API_VERSIONS, SourceSpec, VcenterConnection } from "../types";
 
 /** The `vmimages.yaml` configuration of the CLI, checked and with paths made absolute. */
 export interface VmImagesConfig {
@@ -48,10 +47,10 @@ export function parseConfig(text: string, file: string): VmImagesConfig {
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new VmImagesError("config", `${file} is not valid YAML: ${messageOf(err)}`, { file });
+    throw new ConfigError(`${file} is not valid YAML: ${messageOf(err)}`, { file }, { cause: err });
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new VmImagesError("config", `${file} must be a YAML mapping with "source" and "libraries"`, { file });
+    throw new ConfigError(`${file} must be a YAML mapping with "source" and "libraries"`, { file });
   }
   const doc = raw as Record<string, unknown>;
 
@@ -96,7 +95,7 @@ export function parseConfig(text: string, file: string): VmImagesConfig {
     });
   }
   if (problems.length || source === undefined) {
-    throw new VmImagesError("config", `${file} is not a valid vmimages configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`, { file });
+    throw new ConfigError(`${file} is not a valid vmimages configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`, { file });
   }
   return { apiVersion, naming, source, libraries };
 }
@@ -139,7 +138,46 @@ export async function loadConfig(file: string): Promise<VmImagesConfig> {
   try {
     text = await fs.readFile(file, "utf8");
   } catch (err) {
-    throw new VmImagesError("config", `cannot read the configuration ${file}: ${messageOf(err)}`, { file });
+    throw new ConfigError(`cannot read the configuration ${file}: ${messageOf(err)}`, { file }, { cause: err });
   }
   return parseConfig(text, file);
+}
+
+/** The source a configuration names, with vCenter settings it leaves out taken from `env`. */
+export function sourceSpec(config: VmImagesConfig, env: NodeJS.ProcessEnv = process.env): SourceSpec {
+  return config.source.kind === "directory" ? config.source : { kind: "vcenter", connection: vcenterConnection(config.source, env) };
+}
+
+/**
+ * A vCenter connection from `source.vcenter` and the usual environment (VSPHERE_SERVER, VSPHERE_USER,
+ * the password variable, VSPHERE_ALLOW_UNVERIFIED_SSL). @throws ConfigError naming what is missing.
+ */
+export function vcenterConnection(cfg: VcenterSourceConfig, env: NodeJS.ProcessEnv): VcenterConnection {
+  const server = cfg.server ?? env.VSPHERE_SERVER;
+  const username = cfg.username ?? env.VSPHERE_USER;
+  const password = env[cfg.passwordEnv];
+  const missing = [
+    !server && "the server (source.vcenter.server or VSPHERE_SERVER)",
+    !username && "the username (source.vcenter.username or VSPHERE_USER)",
+    !password && `the password (environment variable ${cfg.passwordEnv})`,
+  ].filter(Boolean);
+  if (missing.length) throw new ConfigError(`vCenter source: missing ${missing.join(", ")}`);
+  let ca: string | undefined;
+  if (cfg.caFile) {
+    try {
+      ca = readFileSync(cfg.caFile, "utf8");
+    } catch (err) {
+      throw new ConfigError(`vCenter source: cannot read caFile ${cfg.caFile}: ${messageOf(err)}`, { file: cfg.caFile }, { cause: err });
+    }
+  }
+  const insecureEnv = /^(1|true|yes)$/i.test(env.VSPHERE_ALLOW_UNVERIFIED_SSL ?? "");
+  return {
+    server: server!,
+    username: username!,
+    password: password!,
+    insecure: cfg.insecure ?? insecureEnv,
+    ...(ca ? { ca } : {}),
+    ...(cfg.thumbprint ? { thumbprint: cfg.thumbprint } : {}),
+    ...(cfg.concurrency ? { concurrency: cfg.concurrency } : {}),
+  };
 }

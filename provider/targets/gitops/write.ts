@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { writeFileAtomically } from "../atomic-file";
-import { VmImagesError, messageOf } from "../errors";
-import { FolderPlan, GENERATED_MARK, KUSTOMIZATION, OWNED_FILE, renderedKustomizationResources } from "./folder";
+import { writeFileAtomically } from "../../atomic-file";
+import { OutputError, messageOf } from "../../errors";
+import { FolderPlan, GENERATED_MARK, KUSTOMIZATION, OWNED_FILE, renderedKustomizationResources } from "./layout";
 
 /** The files of a GitOps folder that a previous run wrote, path (with `/`) → content. */
 export interface OwnedFiles {
@@ -12,9 +12,9 @@ export interface OwnedFiles {
 
 /**
  * Reads what a previous run wrote into `dir`: the kustomization and the image files it lists. The
- * files are kept as text: a run parses only the few it needs (see render/previous.ts).
+ * files are kept as text: a run parses only the few it needs (see previous.ts).
  * A missing folder is an empty one.
- * @throws VmImagesError when `dir` has a kustomization.yaml that vmimages did not write.
+ * @throws OutputError when `dir` has a kustomization.yaml that vmimages did not write.
  */
 export function readOwnedFiles(dir: string): OwnedFiles {
   const files = new Map<string, string>();
@@ -24,12 +24,10 @@ export function readOwnedFiles(dir: string): OwnedFiles {
     kustomization = readFileSync(kustomizationPath, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return { files };
-    throw new VmImagesError("output", `cannot read ${kustomizationPath}: ${messageOf(err)}`, { file: kustomizationPath });
+    throw new OutputError(`cannot read ${kustomizationPath}: ${messageOf(err)}`, { file: kustomizationPath }, { cause: err });
   }
   if (!kustomization.includes(GENERATED_MARK)) {
-    throw new VmImagesError(
-      "output",
-      `${kustomizationPath} was not written by vmimages; choose an empty output folder, or remove it if the folder is vmimages' own`,
+    throw new OutputError(`${kustomizationPath} was not written by vmimages; choose an empty output folder, or remove it if the folder is vmimages' own`,
       { file: kustomizationPath },
     );
   }
@@ -41,7 +39,7 @@ export function readOwnedFiles(dir: string): OwnedFiles {
       // Synchronous reads: thousands of small files read far faster than through file handles.
       files.set(rel, readFileSync(path.join(dir, rel), "utf8"));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new VmImagesError("output", `cannot read ${path.join(dir, rel)}: ${messageOf(err)}`, { file: rel });
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new OutputError(`cannot read ${path.join(dir, rel)}: ${messageOf(err)}`, { file: rel }, { cause: err });
     }
   }
   return { files };
@@ -66,7 +64,7 @@ export function applyPlan(dir: string, plan: FolderPlan): void {
       }
       writeFileAtomically(target, content);
     } catch (err) {
-      throw new VmImagesError("output", `cannot write ${target}: ${messageOf(err)}`, { file: target }, { cause: err });
+      throw new OutputError(`cannot write ${target}: ${messageOf(err)}`, { file: target }, { cause: err });
     }
   }
   for (const rel of plan.remove) {

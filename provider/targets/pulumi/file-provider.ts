@@ -52,7 +52,7 @@ export const fileProvider: pulumi.dynamic.ResourceProvider = {
  * folders it leaves empty go when it moved or went away, the new one is written through a temporary
  * file and a rename (no reader sees half a file), and `kustomization.yaml` of each folder touched
  * is rewritten to list the image files present, exactly as `vmimages generate` renders it
- * (render/folder.ts; a test holds the two equal), or removed once no image is left. Every step is
+ * (targets/gitops/layout.ts; a test holds the two equal), or removed once no image is left. Every step is
  * synchronous, so operations of one provider process never interleave here. Returns where the file
  * is now, which is all a resource keeps as outputs (the inputs hold its content).
  */

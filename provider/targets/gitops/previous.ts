@@ -1,8 +1,7 @@
 import { parse as parseYaml } from "yaml";
-import { CatalogDiff, ChangedImage, changedPaths, comparable } from "../catalog/diff";
-import { CatalogImage, catalogEntry, compareImages } from "../catalog/catalog";
-import { Condition, ImageManifest } from "../image/manifest";
-import { KUSTOMIZATION, manifestPath } from "./folder";
+import { Catalog, CatalogImage, catalogEntry, compareImages } from "../../catalog/catalog";
+import { Condition, ImageManifest } from "../../image/manifest";
+import { KUSTOMIZATION, manifestPath } from "./layout";
 
 /**
  * What a previous run's files say, read without parsing every file: unchanged images are the
@@ -18,7 +17,7 @@ export function conditionsOf(text: string): Condition[] | undefined {
   if (start < 0) return undefined;
   const single = SINGLE_CONDITION.exec(text.slice(start));
   if (single) {
-    // The usual file: one condition, as render/yaml.ts writes it (keys sorted, scalars plain or
+    // The usual file: one condition, as yaml.ts writes it (keys sorted, scalars plain or
     // JSON-quoted); read without a YAML parser, which costs more than everything else per file.
     const [, lastTransitionTime, message, reason, status, type] = single.map((v) => (v?.startsWith('"') ? (JSON.parse(v) as string) : v));
     return [{ lastTransitionTime: lastTransitionTime!, message: message!, reason: reason!, status: status as Condition["status"], type: type! }];
@@ -48,39 +47,25 @@ export function previousConditions(files: ReadonlyMap<string, string>): (m: Imag
 }
 
 /**
- * What changed between the files a previous run wrote and the new manifests and their rendered
- * files. Files with the same text are unchanged without being parsed; only changed and removed
- * files are parsed, to name the changed fields and the removed images.
+ * The catalog of the images a previous run wrote, for the catalog's diff against a new run. A file
+ * whose text is what the new run renders is the new run's image (`current`, by path), taken without
+ * parsing: unchanged images are the bulk of a run, and the diff skips an image that is the same
+ * object on both sides. Only changed and removed files are parsed; one that cannot be read as an
+ * image counts as absent.
  */
-export function diffFolder(previous: ReadonlyMap<string, string>, manifests: readonly ImageManifest[], rendered: ReadonlyMap<string, string>): CatalogDiff {
-  const added: CatalogImage[] = [];
-  const changed: ChangedImage[] = [];
-  const current = new Set<string>();
-  for (const m of manifests) {
-    const rel = manifestPath(m);
-    current.add(rel);
-    const before = previous.get(rel);
-    if (before === undefined) {
-      added.push(catalogEntry(m));
-      continue;
-    }
-    if (before === rendered.get(rel)) continue;
-    const old = parseManifest(before);
-    const after = catalogEntry(m);
-    if (old === undefined) {
-      added.push(after);
-      continue;
-    }
-    const fields = changedPaths(comparable(catalogEntry(old)), comparable(after), "");
-    if (fields.length) changed.push({ before: catalogEntry(old), after, fields });
-  }
-  const removed: CatalogImage[] = [];
+export function previousCatalog(previous: ReadonlyMap<string, string>, current: ReadonlyMap<string, { readonly text: string; readonly image: CatalogImage }>): Catalog {
+  const images: CatalogImage[] = [];
   for (const [rel, text] of previous) {
-    if (rel === KUSTOMIZATION || current.has(rel)) continue;
+    if (rel === KUSTOMIZATION) continue;
+    const now = current.get(rel);
+    if (now !== undefined && now.text === text) {
+      images.push(now.image);
+      continue;
+    }
     const old = parseManifest(text);
-    if (old) removed.push(catalogEntry(old));
+    if (old) images.push(catalogEntry(old));
   }
-  return { added: added.sort(compareImages), removed: removed.sort(compareImages), changed: changed.sort((a, b) => compareImages(a.after, b.after)) };
+  return { images: images.sort(compareImages) };
 }
 
 function parseManifest(text: string): ImageManifest | undefined {
