@@ -93,7 +93,9 @@ export class ProblemsError extends VmImagesError {
   }
 }
 
-/** The message of any thrown value, for wrapping causes. */
+/** The message of any thrown value, for wrapping causes (also of errors from another realm, such as a VM context). */
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  const message = typeof err === "object" && err !== null ? (err as { message?: unknown }).message : undefined;
+  return typeof message === "string" ? message : String(err);
 }

@@ -23,6 +23,9 @@ export const DEFAULT_API_VERSION: ApiVersion = "vmoperator.vmware.com/v1alpha5";
 
 export type ImageKind = "VirtualMachineImage" | "ClusterVirtualMachineImage";
 
+/** Image naming strategies, as VM Operator's image registry has them. */
+export type NamingStrategy = "fromItemId" | "preferSourceId";
+
 /** Where a library's images go: the whole cluster, or one namespace. */
 export type LibraryScope = { readonly kind: "cluster" } | { readonly kind: "namespace"; readonly namespace: string };
 

@@ -2,11 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { Catalog, withoutTimestamps } from "../provider/catalog/catalog";
 import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve";
-import { NamingStrategy } from "../provider/image/naming";
 import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { registerImages } from "../provider/targets/pulumi";
-import { ApiVersion, LibrarySelection, SourceSpec } from "../provider/types";
+import { ApiVersion, LibrarySelection, NamingStrategy, SourceSpec } from "../provider/types";
 
 /** Where a library's images go. */
 export type LibraryArgs = { readonly name: string; readonly scope: "cluster" } | { readonly name: string; readonly namespace: string };

@@ -2,8 +2,7 @@ import * as path from "node:path";
 import { promises as fs, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, messageOf } from "../errors";
-import { NamingStrategy } from "../image/naming";
-import { ApiVersion, DEFAULT_API_VERSION, LibrarySelection, SUPPORTED_API_VERSIONS, SourceSpec, VcenterConnection } from "../types";
+import { ApiVersion, DEFAULT_API_VERSION, LibrarySelection, NamingStrategy, SUPPORTED_API_VERSIONS, SourceSpec, VcenterConnection } from "../types";
 
 /** The `vmimages.yaml` configuration of the CLI, checked and with paths made absolute. */
 export interface VmImagesConfig {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ImageName, ItemId } from "../types";
+import { ImageName, ItemId, NamingStrategy } from "../types";
 
 /**
  * VM Operator's deterministic image naming (pkg/util/vmopv1/image.go): `vmi-` followed by the first
@@ -26,8 +26,7 @@ export function imageNames(itemId: ItemId | string): { readonly vmi: ImageName; 
   return { vmi: `vmi-${hash}` as ImageName, clitem: `clitem-${hash}` };
 }
 
-/** Image naming strategies, as VM Operator's image registry has them. */
-export type NamingStrategy = "fromItemId" | "preferSourceId";
+export type { NamingStrategy } from "../types";
 
 /**
  * The item id an image is named after: the item's own id, or with `preferSourceId` the publisher's

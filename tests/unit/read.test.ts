@@ -2,35 +2,11 @@ import { DiskMetadataCache } from "../../provider/pipeline/cache";
 import { ProblemsError } from "../../provider/errors";
 import { parseOvfDescriptor } from "../../provider/ovf/parse";
 import { readLibraries } from "../../provider/pipeline/read";
-import { ContentLibrarySource, ListedItems } from "../../provider/source/source";
-import { ItemId, LibraryInfo, LibraryItem } from "../../provider/types";
 import { tempDir } from "../helpers/library";
+import { MemorySource, memoryItem } from "../helpers/memory-source";
 import { ovf } from "../helpers/ovf";
 
-/** A source held in memory, to exercise the reader's rules without I/O. */
-class MemorySource implements ContentLibrarySource {
-  readonly description = "memory";
-  fetches = 0;
-  constructor(private readonly libs: Record<string, LibraryItem[]>) {}
-  async listLibraries(): Promise<LibraryInfo[]> {
-    return Object.keys(this.libs).map((name) => ({ id: `lib-${name}`, name, type: "LOCAL" as const }));
-  }
-  async listItems(library: LibraryInfo): Promise<ListedItems> {
-    return { items: this.libs[library.name]!, problems: [] };
-  }
-  async fetchDescriptor(): Promise<string> {
-    this.fetches++;
-    return ovf({ osType: "ubuntu64Guest", disks: [{ id: "d", capacity: "2", units: "byte * 2^30", name: "disk" }] });
-  }
-  async close(): Promise<void> {}
-}
-
-const item = (n: number, type: LibraryItem["type"], name = `item-${n}`): LibraryItem => ({
-  id: `00000000-0000-4000-8000-00000000000${n}` as ItemId,
-  name,
-  type,
-  contentVersion: "1",
-});
+const item = memoryItem;
 
 describe("reading libraries", () => {
   test("skips vm-template and other items with a warning naming them", async () => {

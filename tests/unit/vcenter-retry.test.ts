@@ -1,24 +1,12 @@
-import { execFileSync } from "node:child_process";
-import * as crypto from "node:crypto";
-import { readFileSync } from "node:fs";
 import * as https from "node:https";
 import { AddressInfo } from "node:net";
-import * as path from "node:path";
 import { VcenterClient } from "../../provider/source/vcenter/client";
-import { tempDir } from "../helpers/library";
+import { certificate } from "../helpers/tls";
 
 /**
  * Retry behaviour needs answers vcsim never gives (429, 503): a throwaway HTTPS server on
  * 127.0.0.1 answers with a scripted sequence of statuses.
  */
-function certificate(): { key: string; cert: string } {
-  const dir = tempDir("vmimages-cert-");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "c.pem")], {
-    stdio: "ignore",
-  });
-  return { key: readFileSync(path.join(dir, "k.pem"), "utf8"), cert: readFileSync(path.join(dir, "c.pem"), "utf8") };
-}
-
 async function serve(statuses: number[]): Promise<{ origin: string; hits: () => number; close: () => Promise<void> }> {
   let hits = 0;
   const server = https.createServer(certificate(), (req, res) => {
@@ -77,8 +65,8 @@ describe("vCenter client retries", () => {
   });
 
   test.each([
-    ["without a pinned certificate", (_cert: string) => ({ insecure: true })],
-    ["with a pinned certificate", (cert: string) => ({ thumbprint: new crypto.X509Certificate(cert).fingerprint256 })],
+    ["without a pinned certificate", (_cert: string, _fingerprint: string) => ({ insecure: true })],
+    ["with a pinned certificate", (_cert: string, fingerprint: string) => ({ thumbprint: fingerprint })],
   ])("a server that accepts but never answers fails the request after the time limit, %s", async (_what, trust) => {
     const pem = certificate();
     let hits = 0;
@@ -89,7 +77,7 @@ describe("vCenter client retries", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new VcenterClient({ server: origin, username: "u", password: "p", ...trust(pem.cert), timeoutMs: 300, retries: 1 });
+    const client = new VcenterClient({ server: origin, username: "u", password: "p", ...trust(pem.cert, pem.fingerprint256), timeoutMs: 300, retries: 1 });
     const started = Date.now();
     await expect(client.libraries()).rejects.toThrow(`vCenter ${origin}: cannot reach it (no answer within 300 ms) after 2 attempt(s)`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
