@@ -1,20 +1,30 @@
 /**
- * Byte sizes as Kubernetes quantities, in the canonical form the API server prints for binary-SI
- * quantities (`resource.NewQuantity(n, resource.BinarySI).String()`): the largest suffix of
- * Ki, Mi, Gi, Ti, Pi, Ei that divides the value exactly, else the plain number of bytes.
+ * Byte sizes as Kubernetes quantities, as VM Operator writes a disk's size
+ * (`kubeutil.BytesToResource`): in binary SI when the size is a whole number below 1024 of Ki, Mi,
+ * Gi, … (`16Gi`, `1Ki`), otherwise in decimal SI, the API server's canonical form for it
+ * (`52143587328`, `2G`, `1500`).
  */
 
 const BINARY_SUFFIXES = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"] as const;
+const DECIMAL_SUFFIXES = ["", "k", "M", "G", "T", "P", "E"] as const;
 
 export function bytesToQuantity(bytes: bigint): string {
   if (bytes < 0n) throw new RangeError(`a size cannot be negative: ${bytes}`);
+  if (bytes === 0n) return "0";
   let value = bytes;
   let exp = 0;
-  while (value >= 1024n && value % 1024n === 0n && exp < BINARY_SUFFIXES.length - 1) {
+  while (value % 1024n === 0n && exp < BINARY_SUFFIXES.length - 1) {
     value /= 1024n;
     exp++;
   }
-  return `${value}${BINARY_SUFFIXES[exp]}`;
+  if (exp > 0 && value < 1024n) return `${value}${BINARY_SUFFIXES[exp]}`;
+  value = bytes;
+  exp = 0;
+  while (value % 1000n === 0n && exp < DECIMAL_SUFFIXES.length - 1) {
+    value /= 1000n;
+    exp++;
+  }
+  return `${value}${DECIMAL_SUFFIXES[exp]}`;
 }
 
 /**

@@ -50,13 +50,20 @@ export interface LibraryItem {
   readonly location?: string;
 }
 
+/** The kinds of disk controller VM Operator reports. */
+export type DiskControllerType = "IDE" | "SCSI" | "SATA" | "NVME";
+
 /** A disk of an OVF's default configuration, in hardware order. */
 export interface OvfDisk {
   readonly name: string;
-  /** Capacity in bytes; absent when it cannot be known (a `${property}` without a default). */
+  /** Capacity in bytes. */
   readonly capacityBytes?: bigint;
   /** Populated size in bytes, when the descriptor states it. */
   readonly populatedBytes?: bigint;
+  /** The controller the disk is on, as vSphere places it; absent when it is on none VM Operator reports. */
+  readonly controllerType?: DiskControllerType;
+  readonly controllerBusNumber?: number;
+  readonly unitNumber?: number;
 }
 
 export interface OvfProperty {

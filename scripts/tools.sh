@@ -5,8 +5,9 @@
 #               from the Go module github.com/pulumi/pulumi/pkg/v3 through the wrapper module scripts/go/pulumi
 #   kubernetes  the pulumi-resource-kubernetes plugin (4.25.0, matches @pulumi/kubernetes), built from
 #               github.com/pulumi/pulumi-kubernetes/provider/v4 through scripts/go/kubernetes
-#   govmomi     vcsim (the vCenter simulator) and govc, built from github.com/vmware/govmomi v0.56.0
-#               through scripts/go/govmomi (vcsim patched to give updated items a new content version)
+#   govmomi     vcsim (the vCenter simulator), govc and vmimages-guestids (govmomi's guest ids and their CIM
+#               types, for the OS family tests), built from github.com/vmware/govmomi v0.56.0 through
+#               scripts/go/govmomi (vcsim patched to give updated items a new content version)
 # The dynamic-provider launcher pulumi-resource-pulumi-nodejs is always put in .tools/bin.
 #
 # Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi ...]   provide them (default: all) and say what is used
@@ -128,8 +129,8 @@ provide_kubernetes() {
 
 provide_govmomi() {
   local stamp="$VMI_BIN/.govmomi-$GOVMOMI_VERSION-$(src_hash "$VMI_ROOT/scripts/go/govmomi")"
-  if [ -x "$VMI_BIN/vcsim" ] && [ -x "$VMI_BIN/govc" ] && [ -f "$stamp" ]; then
-    log "govmomi: $VMI_BIN/vcsim and $VMI_BIN/govc ($GOVMOMI_VERSION, built before)"
+  if [ -x "$VMI_BIN/vcsim" ] && [ -x "$VMI_BIN/govc" ] && [ -x "$VMI_BIN/vmimages-guestids" ] && [ -f "$stamp" ]; then
+    log "govmomi: $VMI_BIN/vcsim, govc and vmimages-guestids ($GOVMOMI_VERSION, built before)"
     return
   fi
   require_go "vcsim and govc"
@@ -146,10 +147,11 @@ provide_govmomi() {
   local sim="$build/govmomi/vapi/simulator/simulator.go"
   awk '{ print } /^\t\tcase "complete":$/ && !done { print "\t\t\tif _, item := s.libraryItemByID(session.LibraryItemID); item != nil {"; print "\t\t\t\titem.ContentVersion = getVersionString(item.ContentVersion)"; print "\t\t\t}"; done = 1 }' "$sim" > "$sim.new" && mv "$sim.new" "$sim"
   grep -q 'item.ContentVersion = getVersionString(item.ContentVersion)' "$sim" || die "the vcsim content-version patch no longer applies"
-  (cd "$build" && go mod edit -replace "github.com/vmware/govmomi=./govmomi" && go_build -o "$VMI_BIN/" ./vcsim ./govc) >&2 || die "building vcsim and govc failed (see above)"
+  (cd "$build" && go mod edit -replace "github.com/vmware/govmomi=./govmomi" && go_build -o "$VMI_BIN/" ./vcsim ./govc \
+    && go_build -o "$VMI_BIN/vmimages-guestids" ./guestids) >&2 || die "building vcsim, govc and vmimages-guestids failed (see above)"
   rm -rf "$build"
   touch "$stamp"
-  log "govmomi: built vcsim and govc in $((SECONDS - start))s"
+  log "govmomi: built vcsim, govc and vmimages-guestids in $((SECONDS - start))s"
 }
 
 provide() {

@@ -1,7 +1,7 @@
 import { bytesToQuantity } from "../quantity";
 import { imageNames, namingItemId, NamingStrategy } from "./naming";
 import { imageLabels } from "./labels";
-import { Condition, DiskInfoV3, DiskInfoV5, ImageManifest, ImageStatus, READY_CONDITION } from "./manifest";
+import { Condition, DISPLAY_NAME_ANNOTATION, DiskInfoV3, DiskInfoV5, ImageManifest, ImageStatus, READY_CONDITION } from "./manifest";
 import { ApiVersion, DEFAULT_API_VERSION, LibraryScope, OvfMetadata, ReadItem } from "../types";
 
 export interface BuildOptions {
@@ -32,6 +32,7 @@ export function buildImage(read: ReadItem, scope: LibraryScope, options: BuildOp
       name: names.vmi,
       ...(scope.kind === "namespace" ? { namespace: scope.namespace } : {}),
       ...(Object.keys(labels).length ? { labels } : {}),
+      ...(status.name !== "" ? { annotations: { [DISPLAY_NAME_ANNOTATION]: status.name } } : {}),
     },
     spec: {
       providerRef: {
@@ -73,7 +74,14 @@ function buildDisks(ovf: OvfMetadata, apiVersion: ApiVersion): Array<DiskInfoV5 
   return ovf.disks.map((d) => {
     const capacity = quantityOrUndefined(d.capacityBytes);
     if (v3) return omitEmpty({ capacity, size: quantityOrUndefined(d.populatedBytes) });
-    return omitEmpty({ name: d.name, limit: capacity, requested: capacity });
+    return omitEmpty({
+      name: d.name,
+      limit: capacity,
+      requested: capacity,
+      controllerType: d.controllerType,
+      controllerBusNumber: d.controllerBusNumber,
+      unitNumber: d.unitNumber,
+    });
   }).filter((d) => Object.keys(d).length > 0);
 }
 

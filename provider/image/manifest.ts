@@ -14,11 +14,14 @@ export interface Condition {
   readonly lastTransitionTime: string;
 }
 
-/** v1alpha5 and later: a disk's name and size as requested/limit quantities. */
+/** v1alpha5 and later: a disk's name, size as requested/limit quantities, and where it is attached. */
 export interface DiskInfoV5 {
   readonly name: string;
   readonly limit?: string;
   readonly requested?: string;
+  readonly controllerType?: "IDE" | "SCSI" | "SATA" | "NVME";
+  readonly controllerBusNumber?: number;
+  readonly unitNumber?: number;
 }
 
 /** v1alpha3 and v1alpha4: a disk's capacity and populated size. */
@@ -50,6 +53,7 @@ export interface ImageManifest {
     readonly name: string;
     readonly namespace?: string;
     readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
   };
   readonly spec: {
     readonly providerRef: { readonly apiVersion: string; readonly kind: string; readonly name: string };
@@ -58,3 +62,7 @@ export interface ImageManifest {
 }
 
 export const READY_CONDITION = "Ready";
+/** The annotation VM Operator gives an image for metadata-only listers: its display name. */
+export const DISPLAY_NAME_ANNOTATION = "vmware.com/display-name";
+/** The reason of a `Ready=False` condition when VM Operator cannot read an item's content. */
+export const NOT_SYNCED_REASON = "VirtualMachineImageNotSynced";

@@ -1,35 +1,38 @@
-import { VmImagesError, Location, describeLocation, messageOf, OvfError } from "../errors";
+import { Location, OvfError, describeLocation, messageOf } from "../errors";
 import { allocationUnitBytes } from "../quantity";
-import { KeyValue, OvfDisk, OvfMetadata, OvfProperty, OsInfo, ProductInfo } from "../types";
-import { osFamilyFromCimId, osFamilyFromGuestId } from "./guestos";
+import { DiskControllerType, KeyValue, OvfDisk, OvfMetadata, OvfProperty, OsInfo, ProductInfo } from "../types";
+import { osFamily } from "./guestos";
+import { goBool, vAppPropertyType, vAppValue } from "./properties";
 import { XmlError, XmlNode, attr, child, children, parseXml, text } from "./xml";
 
 /** The OVF property whose comma-separated value lists an image's capabilities (VM Operator). */
 export const CAPABILITIES_PROPERTY = "capabilities.image.vmoperator.vmware.com";
 const VMWARE_SYSTEM_PREFIX = "vmware-system";
-/** CIM ResourceType of a disk drive (DSP1041). */
-const RESOURCE_TYPE_DISK = "17";
 
 /**
- * Reads what VM Operator shows of an image from an OVF descriptor (DMTF DSP0243).
+ * Reads what VM Operator shows of an image from an OVF descriptor (DMTF DSP0243), the way VM
+ * Operator reads it (govmomi's `Envelope.ToConfigSpec`, then `UpdateVmiWithOvfEnvelope`):
  *
- * Choices where the standard leaves room:
- * - The first VirtualSystem is read (directly under the Envelope or inside a VirtualSystemCollection).
- * - The hardware section read is the first whose VirtualSystemType names a `vmx-NN`, else the first.
- * - `hardwareVersion` is the highest `vmx-NN` listed: a list (`vmx-13 vmx-11`, `vmx-10,vmx-11`)
- *   says the image runs on each, and vSphere deploys it with the newest the host supports.
- * - Disks are those of the default deployment configuration (the `ovf:default` one, else the
- *   first), as vSphere deploys it; items without `ovf:configuration` belong to every configuration.
- * - Disk capacities given as `${key}` take that property's default; without one, no size is given.
+ * - The first VirtualSystem (directly under the Envelope, or the first of a
+ *   VirtualSystemCollection, whose ProductSections it takes when it has none of its own).
+ * - The deployment configuration is the `ovf:default` one, else the first; hardware items and
+ *   properties that name another configuration are left out.
+ * - Only the first VirtualHardwareSection: its `vmw:Config firmware`, and its VirtualSystemType as
+ *   the hardware version when that is a single `vmx-NN` (a list such as `vmx-13 vmx-11` gives none).
+ * - The OS version is the OperatingSystemSection's `ovf:version` alone.
+ * - Disks with the controller, bus and unit vSphere would give them (see disks.ts).
+ * - OVF properties with the vApp type vSphere reports (`string(0..65535)`, `password`, …) and their
+ *   defaults as vSphere normalizes them (`True`/`False` for booleans).
  *
- * @throws VmImagesError (code "ovf") naming `where` when the text is not a readable OVF envelope.
+ * @throws OvfError naming `where` when the text is not a readable OVF envelope, or when VM Operator
+ *   could not read it either (a disk whose size cannot be known, a default its type refuses).
  */
 export function parseOvfDescriptor(xmlText: string, where: Location = {}): OvfMetadata {
   let doc: XmlNode;
   try {
     doc = parseXml(xmlText);
   } catch (err) {
-    if (err instanceof XmlError) throw ovfError(where, `the OVF descriptor ${err.message}`);
+    if (err instanceof XmlError) throw ovfError(where, `the OVF descriptor ${err.message}`, err);
     throw ovfError(where, `the OVF descriptor cannot be parsed: ${messageOf(err)}`, err);
   }
   const envelope = child(doc, "Envelope");
@@ -37,33 +40,32 @@ export function parseOvfDescriptor(xmlText: string, where: Location = {}): OvfMe
     const root = Object.keys(doc).find((k) => !k.startsWith("@") && k !== "#text");
     throw ovfError(where, `the file is not an OVF descriptor: its root element is <${root ?? "nothing"}>, expected <Envelope>`);
   }
-  const vs = child(envelope, "VirtualSystem") ?? child(child(envelope, "VirtualSystemCollection"), "VirtualSystem");
+  const collection = child(envelope, "VirtualSystemCollection");
+  const vs = child(envelope, "VirtualSystem") ?? child(collection, "VirtualSystem");
   if (vs === undefined) throw ovfError(where, "the OVF descriptor has no <VirtualSystem>");
 
-  const hardware = pickHardwareSection(children(vs, "VirtualHardwareSection"));
-  const products = children(vs, "ProductSection");
-  const { ovfProperties, vmwareSystemProperties, capabilities, defaults } = readProperties(products);
   const config = defaultConfiguration(envelope);
+  const hardware = children(vs, "VirtualHardwareSection")[0];
+  const ownProducts = children(vs, "ProductSection");
+  const products = ownProducts.length || child(envelope, "VirtualSystem") ? ownProducts : children(collection, "ProductSection");
+  const fail = (what: string) => ovfError(where, what);
+  const { ovfProperties, vmwareSystemProperties, capabilities, defaults } = readProperties(products, config, fail);
 
   return compact({
     firmware: readFirmware(hardware),
     hardwareVersion: readHardwareVersion(hardware),
-    osInfo: readOsInfo(child(vs, "OperatingSystemSection"), products[0]),
+    osInfo: readOsInfo(child(vs, "OperatingSystemSection")),
     productInfo: readProductInfo(products[0]),
     ovfProperties,
     vmwareSystemProperties,
     capabilities,
-    disks: readDisks(envelope, hardware, config, defaults),
+    disks: readDisks(envelope, hardware, config, defaults, fail),
   });
 }
 
-function ovfError(where: Location, what: string, cause?: unknown): VmImagesError {
+function ovfError(where: Location, what: string, cause?: unknown): OvfError {
   const loc = describeLocation(where);
   return new OvfError(`${loc ? `${loc}: ` : ""}${what}`, where, cause ? { cause } : undefined);
-}
-
-function pickHardwareSection(sections: XmlNode[]): XmlNode | undefined {
-  return sections.find((s) => /vmx-\d+/i.test(text(child(s, "System"), "VirtualSystemType") ?? "")) ?? sections[0];
 }
 
 function readFirmware(hw: XmlNode | undefined): "BIOS" | "EFI" {
@@ -71,22 +73,17 @@ function readFirmware(hw: XmlNode | undefined): "BIOS" | "EFI" {
   return attr(config, "value")?.trim().toLowerCase() === "efi" ? "EFI" : "BIOS";
 }
 
+/** vSphere's `ParseHardwareVersion`: `vmx-NN` (or a bare number) names one version; anything else names none. */
 function readHardwareVersion(hw: XmlNode | undefined): number | undefined {
-  const types = text(child(hw, "System"), "VirtualSystemType") ?? "";
-  const versions = types
-    .split(/[\s,]+/)
-    .map((t) => /^vmx-(\d+)$/i.exec(t)?.[1])
-    .filter((v): v is string => v !== undefined)
-    .map(Number)
-    .filter((n) => n > 0 && n <= 0x7fffffff);
-  return versions.length ? Math.max(...versions) : undefined;
+  const type = text(child(hw, "System"), "VirtualSystemType") ?? "";
+  const m = /^(?:vmx-)?(\d+)$/.exec(type);
+  const n = m ? Number(m[1]) : 0;
+  return n > 0 && n <= 0x7fffffff ? n : undefined;
 }
 
-function readOsInfo(os: XmlNode | undefined, firstProduct: XmlNode | undefined): OsInfo {
+function readOsInfo(os: XmlNode | undefined): OsInfo {
   const guestId = nonEmpty(attr(os, "osType"));
-  const type = osFamilyFromGuestId(guestId) ?? osFamilyFromCimId(attr(os, "id"));
-  const version = nonEmpty(attr(os, "version")) ?? text(firstProduct, "Version");
-  return compact({ id: guestId, type, version });
+  return compact({ id: guestId, type: osFamily(guestId, attr(os, "id")), version: nonEmpty(attr(os, "version")) });
 }
 
 function readProductInfo(product: XmlNode | undefined): ProductInfo {
@@ -102,26 +99,39 @@ interface Properties {
   ovfProperties: OvfProperty[];
   vmwareSystemProperties: KeyValue[];
   capabilities: string[];
-  /** Default value of every property by key, for `${key}` references. */
+  /** The default of every property of the configuration by key, for `${key}` disk capacities. */
   defaults: Map<string, string>;
 }
 
-function readProperties(products: XmlNode[]): Properties {
+/**
+ * The properties of every ProductSection that belong to the configuration, in document order
+ * (categories only group them), each with the default that configuration gives it.
+ */
+function readProperties(products: XmlNode[], config: string, fail: (what: string) => OvfError): Properties {
   const out: Properties = { ovfProperties: [], vmwareSystemProperties: [], capabilities: [], defaults: new Map() };
   const caps = new Set<string>();
   for (const product of products) {
     for (const p of children(product, "Property")) {
-      const key = attr(p, "key")?.trim();
-      if (!key) continue;
-      const value = attr(p, "value") ?? text(p, "Value");
-      if (value !== undefined && !out.defaults.has(key)) out.defaults.set(key, value);
+      const configuration = attr(p, "configuration");
+      if (configuration !== undefined && configuration !== config) continue;
+      const key = attr(p, "key") ?? "";
+      const perConfiguration = children(p, "Value").find((v) => attr(v, "configuration") === undefined || attr(v, "configuration") === config);
+      const raw = (perConfiguration ? (attr(perConfiguration, "value") ?? "") : (attr(p, "value") ?? "")).trim();
+      out.defaults.set(key, raw);
+      const type = vAppPropertyType({ type: attr(p, "type") ?? "", password: attr(p, "password"), qualifiers: attr(p, "qualifiers") });
+      let value: string;
+      try {
+        value = vAppValue(type, raw, attr(p, "qualifiers"));
+      } catch (err) {
+        throw fail(`property "${key}" has a default that its type ${type} does not allow: ${messageOf(err)}`);
+      }
       if (key === CAPABILITIES_PROPERTY) {
-        for (const c of (value ?? "").split(",")) if (c.trim()) caps.add(c.trim());
+        for (const c of value.split(",")) if (c.trim()) caps.add(c.trim());
       }
       if (key.startsWith(VMWARE_SYSTEM_PREFIX)) {
-        out.vmwareSystemProperties.push(compact({ key, value: nonEmpty(value) }));
-      } else if (attr(p, "userConfigurable")?.trim().toLowerCase() === "true") {
-        out.ovfProperties.push(compact({ key, type: attr(p, "type")?.trim() || "string", default: nonEmpty(value) }));
+        out.vmwareSystemProperties.push(compact({ key, value: value || undefined }));
+      } else if (goBool(attr(p, "userConfigurable")) === true) {
+        out.ovfProperties.push(compact({ key, type, default: value || undefined }));
       }
     }
   }
@@ -129,59 +139,192 @@ function readProperties(products: XmlNode[]): Properties {
   return out;
 }
 
-function defaultConfiguration(envelope: XmlNode): string | undefined {
+/** The `ovf:default` configuration, else the first; "" when the descriptor has none. */
+function defaultConfiguration(envelope: XmlNode): string {
   const configs = children(child(envelope, "DeploymentOptionSection"), "Configuration");
-  const chosen = configs.find((c) => attr(c, "default")?.trim().toLowerCase() === "true") ?? configs[0];
-  return attr(chosen, "id");
+  const chosen = configs.find((c) => goBool(attr(c, "default")) === true) ?? configs[0];
+  return attr(chosen, "id") ?? "";
 }
 
-function inConfiguration(item: XmlNode, config: string | undefined): boolean {
-  const configs = attr(item, "configuration")?.trim();
-  if (!configs || config === undefined) return true;
-  return configs.split(/\s+/).includes(config);
+// ---- disks -----------------------------------------------------------------------------------
+
+/** CIM ResourceType values (DSP1041) of the devices that place disks. */
+const RESOURCE = { IDE: "5", SCSI: "6", FLOPPY: "14", CD: "15", DVD: "16", DISK: "17", OTHER_STORAGE: "20", USB: "23" } as const;
+
+const SCSI_TYPES = new Set(["buslogic", "lsilogic", "lsilogic-sas", "pvscsi", "scsi", "virtualscsi"]);
+const BUS_NUMBERS = 4;
+
+type ControllerType = DiskControllerType;
+
+/** A device as vSphere places it: controllers by type and bus, other devices by controller and unit. */
+interface Device {
+  readonly id: number;
+  /** Set for controllers; `type` only for those VM Operator reports (IDE, SCSI, SATA, NVMe). */
+  readonly controller?: { readonly type?: ControllerType; bus: number };
+  readonly controllerId?: number;
+  unit?: number;
 }
 
-function readDisks(envelope: XmlNode, hw: XmlNode | undefined, config: string | undefined, defaults: Map<string, string>): OvfDisk[] {
-  const diskById = new Map<string, XmlNode>();
-  for (const d of children(child(envelope, "DiskSection"), "Disk")) {
-    const id = attr(d, "diskId");
-    if (id !== undefined) diskById.set(id, d);
-  }
-  const taken = new Set<string>();
-  const disks: OvfDisk[] = [];
+/**
+ * The disks of the first hardware section, placed as vSphere places them when it deploys the
+ * image (govmomi's device list): each controller gets the next free bus of its kind unless
+ * `rasd:Address` names one; a disk or CD drive goes on its `rasd:Parent` controller at the first
+ * free unit (a SCSI controller keeps unit 7 for itself) unless `rasd:AddressOnParent` names one.
+ * Repeated disk names get `_1`, `_2`, ….
+ */
+function readDisks(envelope: XmlNode, hw: XmlNode | undefined, config: string, defaults: Map<string, string>, fail: (what: string) => OvfError): OvfDisk[] {
+  const diskSection = children(child(envelope, "DiskSection"), "Disk");
+  const devices: Device[] = [];
+  const byInstance = new Map<string, Device>();
+  const disks: Array<{ name: string; device: Device; capacityBytes: bigint; populatedBytes?: bigint }> = [];
+  const nextBus = (type: ControllerType) => {
+    const used = new Set(devices.filter((d) => d.controller?.type === type).map((d) => d.controller!.bus));
+    for (let bus = 0; bus < BUS_NUMBERS; bus++) if (!used.has(bus)) return bus;
+    return -1;
+  };
+  const nextUnit = (controller: Device) => {
+    const used = new Set(devices.filter((d) => d.controllerId === controller.id && d.unit !== undefined).map((d) => d.unit));
+    if (controller.controller?.type === "SCSI") used.add(7);
+    for (let unit = 0; unit < 30; unit++) if (!used.has(unit)) return unit;
+    return -1;
+  };
+  const add = (item: XmlNode, device: Device, instance = true): Device => {
+    const address = text(item, "AddressOnParent");
+    if (address !== undefined) {
+      if (!/^[+-]?\d+$/.test(address)) throw fail(`hardware item "${text(item, "ElementName") ?? ""}" has an invalid AddressOnParent "${address}"`);
+      device.unit = Number(address);
+    }
+    devices.push(device);
+    if (instance) byInstance.set(text(item, "InstanceID") ?? "", device);
+    return device;
+  };
+  const controller = (item: XmlNode, type: ControllerType | undefined, bus: number): Device => {
+    const address = text(item, "Address");
+    if (address !== undefined && !/^[+-]?\d+$/.test(address)) throw fail(`hardware item "${text(item, "ElementName") ?? ""}" has an invalid Address "${address}"`);
+    return add(item, { id: devices.length, controller: { ...(type ? { type } : {}), bus: address !== undefined ? Number(address) : bus } });
+  };
+  const parentController = (item: XmlNode): Device | undefined => {
+    const parent = byInstance.get(text(item, "Parent") ?? "\0");
+    return parent?.controller ? parent : undefined;
+  };
+
   for (const item of children(hw, "Item")) {
-    if (text(item, "ResourceType") !== RESOURCE_TYPE_DISK || !inConfiguration(item, config)) continue;
-    const hostResource = text(item, "HostResource") ?? "";
-    const diskId = /^ovf:\/disk\/(.+)$/.exec(hostResource)?.[1];
-    const disk = diskId !== undefined ? diskById.get(diskId) : undefined;
-    const base = text(item, "ElementName") ?? diskId ?? `disk-${disks.length + 1}`;
-    disks.push(
-      compact({
-        name: uniqueName(base, taken),
-        capacityBytes: diskBytes(attr(disk, "capacity"), attr(disk, "capacityAllocationUnits"), defaults),
-        populatedBytes: diskBytes(attr(disk, "populatedSize"), undefined, defaults),
-      }),
-    );
+    const configuration = attr(item, "configuration");
+    if (configuration !== undefined && configuration !== config) continue;
+    const subtype = (text(item, "ResourceSubType") ?? "").toLowerCase();
+    switch (text(item, "ResourceType")) {
+      case RESOURCE.IDE:
+        controller(item, "IDE", 0);
+        break;
+      case RESOURCE.SCSI: {
+        const kind = subtype.split(/[\s,]+/).find((t) => SCSI_TYPES.has(t)) ?? subtype;
+        if (kind !== "" && !SCSI_TYPES.has(kind)) throw fail(`hardware item "${text(item, "ElementName") ?? ""}" is a SCSI controller of the unknown type "${subtype}"`);
+        controller(item, "SCSI", nextBus("SCSI"));
+        break;
+      }
+      case RESOURCE.OTHER_STORAGE:
+        if (subtype === "vmware.sata.ahci" || subtype === "ahci") {
+          const bus = nextBus("SATA");
+          if (bus < 0) throw fail(`hardware item "${text(item, "ElementName") ?? ""}": no SATA bus number is left`);
+          controller(item, "SATA", bus);
+        } else if (subtype === "vmware.nvme.controller") controller(item, "NVME", nextBus("NVME"));
+        break;
+      case RESOURCE.USB:
+        if (subtype === "vmware.usb.ehci" || subtype === "vmware.usb.xhci") controller(item, undefined, 0);
+        break;
+      case RESOURCE.FLOPPY:
+        // A floppy drive sits on its own SIO controller, which places no disk.
+        add(item, { id: devices.length });
+        break;
+      case RESOURCE.CD:
+      case RESOURCE.DVD: {
+        const parent = text(item, "Parent");
+        if (parent === undefined) throw fail(`CD/DVD drive "${text(item, "ElementName") ?? ""}" has no Parent controller`);
+        const owner = byInstance.get(parent);
+        if (owner === undefined) break;
+        if (!owner.controller) throw fail(`CD/DVD drive "${text(item, "ElementName") ?? ""}" has a Parent that is not a controller`);
+        add(item, { id: devices.length, controllerId: owner.id, unit: nextUnit(owner) }, false);
+        break;
+      }
+      case RESOURCE.DISK: {
+        const parent = parentController(item);
+        const device = add(item, { id: devices.length, ...(parent ? { controllerId: parent.id, unit: nextUnit(parent) } : {}) }, false);
+        // A disk without an ElementName is named after its disk id (VM Operator would leave it unnamed).
+        const name = text(item, "ElementName") ?? /^ovf:\/disk\/(.+)$/.exec(text(item, "HostResource") ?? "")?.[1] ?? `disk-${disks.length + 1}`;
+        disks.push({ name, device, ...diskSize(item, diskSection, config, defaults, fail) });
+        break;
+      }
+      default:
+        break;
+    }
   }
-  return disks;
+
+  const used = new Map<string, number>();
+  return disks.map(({ name, device, capacityBytes, populatedBytes }) => {
+    const onController = device.controllerId !== undefined ? devices[device.controllerId]!.controller : undefined;
+    return compact({
+      name: uniqueName(name, used),
+      capacityBytes,
+      populatedBytes,
+      controllerType: onController?.type,
+      controllerBusNumber: onController?.type ? onController.bus : undefined,
+      unitNumber: device.unit,
+    });
+  });
 }
 
-/** Gives repeated disk names a numeric suffix (`Hard disk`, `Hard disk-2`) so each is a map key. */
-function uniqueName(base: string, taken: Set<string>): string {
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
-  taken.add(name);
+/** `disk`, `disk_1`, `disk_2`, …: each name once, so a disk can be told from its namesakes. */
+function uniqueName(base: string, used: Map<string, number>): string {
+  let n = used.get(base);
+  if (n === undefined) {
+    used.set(base, 0);
+    return base;
+  }
+  let name: string;
+  do name = `${base}_${++n}`;
+  while (used.has(name));
+  used.set(base, n);
+  used.set(name, 0);
   return name;
 }
 
-function diskBytes(amount: string | undefined, units: string | undefined, defaults: Map<string, string>): bigint | undefined {
-  let value = amount?.trim();
-  if (!value) return undefined;
-  const ref = /^\$\{([^}]+)\}$/.exec(value);
-  if (ref) value = defaults.get(ref[1]!)?.trim();
-  if (!value || !/^\d+$/.test(value)) return undefined;
-  const unit = allocationUnitBytes(units);
-  return unit === undefined ? undefined : BigInt(value) * unit;
+/** A disk's capacity (and populated size): from its DiskSection entry, or from the item itself when it names none. */
+function diskSize(
+  item: XmlNode,
+  diskSection: XmlNode[],
+  config: string,
+  defaults: Map<string, string>,
+  fail: (what: string) => OvfError,
+): { capacityBytes: bigint; populatedBytes?: bigint } {
+  const label = text(item, "ElementName") ?? "";
+  const hostResources = children(item, "HostResource");
+  if (hostResources.length > 1) throw fail(`disk "${label}" has more than one HostResource`);
+  if (hostResources.length === 0) {
+    const quantity = text(item, "VirtualQuantity");
+    return { capacityBytes: unitBytes(text(item, "AllocationUnits")) * (quantity !== undefined && /^\d+$/.test(quantity) ? BigInt(quantity) : 1n) };
+  }
+  const ref = text(hostResources[0]) ?? "";
+  const id = ref.startsWith("ovf:/disk/") ? ref.slice("ovf:/disk/".length) : undefined;
+  const disk = (id !== undefined ? diskSection.find((d) => attr(d, "diskId") === id) : undefined) ?? diskSection.find((d) => ref.endsWith(attr(d, "diskId") ?? "\0"));
+  if (disk === undefined) throw fail(`disk "${label}" refers to ${ref}, which the DiskSection does not have`);
+  let amount = (attr(disk, "capacity") ?? "").trim();
+  const property = /^\$\{(.*)\}$/.exec(amount);
+  if (property) {
+    const key = property[1]!.trim();
+    const value = defaults.get(key);
+    if (!value) throw fail(`disk "${label}" takes its capacity from the property "${key}", which has no value${config ? ` in the configuration "${config}"` : ""}`);
+    amount = value;
+  }
+  if (amount !== "" && !/^\d+$/.test(amount)) throw fail(`disk "${label}" has the capacity "${amount}", which is not a whole number`);
+  const capacityBytes = unitBytes(attr(disk, "capacityAllocationUnits")) * (amount === "" ? 1n : BigInt(amount));
+  if (capacityBytes > 0x7fffffffffffffffn) throw fail(`disk "${label}" is larger than vSphere allows (${capacityBytes} bytes)`);
+  const populated = attr(disk, "populatedSize")?.trim();
+  return { capacityBytes, ...(populated && /^\d+$/.test(populated) ? { populatedBytes: BigInt(populated) } : {}) };
+}
+
+/** Bytes in one allocation unit; a unit vSphere cannot read counts as 0 bytes, as it does. */
+function unitBytes(units: string | undefined): bigint {
+  return allocationUnitBytes(units) ?? 0n;
 }
 
 function nonEmpty(s: string | undefined): string | undefined {

@@ -5,7 +5,7 @@ import { writeFileAtomically } from "../atomic-file";
 import { LibraryItem, MetadataCache, OvfMetadata } from "../types";
 import { isRecord } from "../util";
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** Either file of a server: `format` and `server` guard against reading another's. */
 interface CacheFile {
@@ -131,7 +131,7 @@ function revive(m: OvfMetadata): OvfMetadata {
   return {
     ...m,
     disks: m.disks.map((d) => ({
-      name: d.name,
+      ...d,
       ...(d.capacityBytes !== undefined ? { capacityBytes: big(d.capacityBytes)! } : {}),
       ...(d.populatedBytes !== undefined ? { populatedBytes: big(d.populatedBytes)! } : {}),
     })),

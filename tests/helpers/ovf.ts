@@ -11,8 +11,12 @@ export interface OvfSpec {
   /** Raw `<Property>` elements (and anything else) for the first ProductSection. */
   properties?: string;
   extraProductSections?: string;
-  disks?: Array<{ id: string; capacity: string; units?: string; populated?: string; name?: string; configuration?: string }>;
+  disks?: Array<{ id: string; capacity: string; units?: string; populated?: string; name?: string; configuration?: string; parent?: string; address?: string }>;
   configurations?: Array<{ id: string; default?: boolean }>;
+  /** Raw `<Item>` elements appended to the hardware section (controllers, drives). */
+  items?: string;
+  /** A second VirtualHardwareSection, raw, after the first. */
+  extraHardwareSections?: string;
 }
 
 export function ovf(spec: OvfSpec = {}): string {
@@ -43,7 +47,9 @@ export function ovf(spec: OvfSpec = {}): string {
   const diskItems = disks
     .map(
       (d, i) =>
-        `<Item${d.configuration ? ` ovf:configuration="${d.configuration}"` : ""}>${d.name !== undefined ? `<rasd:ElementName>${d.name}</rasd:ElementName>` : ""}<rasd:HostResource>ovf:/disk/${d.id}</rasd:HostResource><rasd:InstanceID>${10 + i}</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>`,
+        `<Item${d.configuration ? ` ovf:configuration="${d.configuration}"` : ""}>${d.address !== undefined ? `<rasd:AddressOnParent>${d.address}</rasd:AddressOnParent>` : ""}${
+          d.name !== undefined ? `<rasd:ElementName>${d.name}</rasd:ElementName>` : ""
+        }<rasd:HostResource>ovf:/disk/${d.id}</rasd:HostResource><rasd:InstanceID>${10 + i}</rasd:InstanceID>${d.parent !== undefined ? `<rasd:Parent>${d.parent}</rasd:Parent>` : ""}<rasd:ResourceType>17</rasd:ResourceType></Item>`,
     )
     .join("");
   const configs = spec.configurations?.length
@@ -66,9 +72,11 @@ export function ovf(spec: OvfSpec = {}): string {
       <System><vssd:ElementName>Virtual Hardware Family</vssd:ElementName><vssd:InstanceID>0</vssd:InstanceID>${
         spec.systemType !== undefined ? `<vssd:VirtualSystemType>${spec.systemType}</vssd:VirtualSystemType>` : ""
       }</System>
+      ${spec.items ?? ""}
       ${diskItems}
       ${spec.firmware !== undefined ? `<vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="${spec.firmware}"/>` : ""}
     </VirtualHardwareSection>
+    ${spec.extraHardwareSections ?? ""}
     ${product}
     ${spec.extraProductSections ?? ""}
   </VirtualSystem>
@@ -77,8 +85,24 @@ export function ovf(spec: OvfSpec = {}): string {
 }
 
 /** `<Property>` element text. */
-export function property(key: string, attrs: { type?: string; value?: string; userConfigurable?: boolean; configuration?: string } = {}): string {
-  return `<Property ovf:key="${key}" ovf:type="${attrs.type ?? "string"}"${attrs.value !== undefined ? ` ovf:value="${attrs.value}"` : ""}${
+export function property(
+  key: string,
+  attrs: { type?: string; value?: string; userConfigurable?: boolean | string; configuration?: string; qualifiers?: string; password?: boolean; values?: Array<{ value: string; configuration?: string }> } = {},
+): string {
+  const open = `<Property ovf:key="${key}" ovf:type="${attrs.type ?? "string"}"${attrs.value !== undefined ? ` ovf:value="${attrs.value}"` : ""}${
     attrs.userConfigurable !== undefined ? ` ovf:userConfigurable="${attrs.userConfigurable}"` : ""
-  }${attrs.configuration ? ` ovf:configuration="${attrs.configuration}"` : ""}/>`;
+  }${attrs.configuration ? ` ovf:configuration="${attrs.configuration}"` : ""}${attrs.qualifiers !== undefined ? ` ovf:qualifiers='${attrs.qualifiers}'` : ""}${
+    attrs.password !== undefined ? ` ovf:password="${attrs.password}"` : ""
+  }`;
+  if (!attrs.values) return `${open}/>`;
+  return `${open}>${attrs.values.map((v) => `<Value ovf:value="${v.value}"${v.configuration ? ` ovf:configuration="${v.configuration}"` : ""}/>`).join("")}</Property>`;
+}
+
+/** A hardware `<Item>` of a resource type, with the RASD elements given (InstanceID, Parent, Address, …). */
+export function item(resourceType: number, fields: Record<string, string> = {}): string {
+  const rasd = Object.entries({ ...fields, ResourceType: String(resourceType) })
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `<rasd:${k}>${v}</rasd:${k}>`)
+    .join("");
+  return `<Item>${rasd}</Item>`;
 }

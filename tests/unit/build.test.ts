@@ -35,6 +35,7 @@ describe("building an image manifest", () => {
         "os.image.vmoperator.vmware.com/type": "Linux",
         "os.image.vmoperator.vmware.com/version": "5.0",
       },
+      annotations: { "vmware.com/display-name": "Photon OS 5.0" },
     });
     expect(m.spec.providerRef).toEqual({ apiVersion: "imageregistry.vmware.com/v1alpha1", kind: "ClusterContentLibraryItem", name: "clitem-0a0044d7c690bcbea" });
   });

@@ -1,11 +1,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { parseOvfDescriptor } from "../../provider/ovf/parse";
-import { osFamilyFromCimId } from "../../provider/ovf/guestos";
-import { allocationUnitBytes } from "../../provider/quantity";
 import { readOvaDescriptor } from "../../provider/source/ova";
 import { buildImage } from "../../provider/image/build";
+import { ImageStatus } from "../../provider/image/manifest";
 import { ItemId, SUPPORTED_API_VERSIONS, OvfMetadata } from "../../provider/types";
 import { CORPUS, corpusAvailable } from "../helpers/corpus";
 import { crdErrors } from "../helpers/crd";
@@ -14,7 +12,6 @@ const here = corpusAvailable();
 const describeCorpus = here ? describe : describe.skip;
 const ovfFiles = here ? readdirSync(path.join(CORPUS, "ovf")).filter((f) => f.endsWith(".ovf")).sort() : [];
 const ovaFiles = here ? readdirSync(path.join(CORPUS, "ova")).filter((f) => f.endsWith(".ova")).sort() : [];
-const withGovmomi = ovfFiles.filter((f) => ovfFiles.length && require("node:fs").existsSync(path.join(CORPUS, "ovf", f.replace(/\.ovf$/, ".yaml"))));
 
 const parsed = new Map<string, OvfMetadata>();
 function meta(file: string): OvfMetadata {
@@ -22,75 +19,77 @@ function meta(file: string): OvfMetadata {
   return parsed.get(file)!;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type G = any;
-
-/** What govmomi's parse (ovf2yaml) says, mapped by the rules the parser documents. */
-function expectedFromGovmomi(g: G) {
-  const vs = g.virtualSystem;
-  const os = vs.operatingSystemSection ?? {};
-  const hw = (vs.virtualHardwareSection ?? [])[0] ?? {};
-  const products: G[] = vs.productSection ?? [];
-  const props: G[] = products.flatMap((p) => p.property ?? []);
-  const vmx = String(hw.system?.virtualSystemType ?? "")
-    .split(/[\s,]+/)
-    .map((t) => /^vmx-(\d+)$/.exec(t)?.[1])
-    .filter(Boolean)
-    .map(Number);
-  const configs: G[] = g.deploymentOptionSection?.configuration ?? [];
-  const config = (configs.find((c) => c.default === true) ?? configs[0])?.id;
-  const disksById = new Map((g.diskSection?.disk ?? []).map((d: G) => [d.diskId, d]));
-  const defaults = new Map(props.map((p) => [p.key, p.default]));
-  const bytes = (cap: unknown, units: string | undefined) => {
-    let v = String(cap ?? "");
-    const ref = /^\$\{(.+)\}$/.exec(v);
-    if (ref) v = String(defaults.get(ref[1]) ?? "");
-    return /^\d+$/.test(v) ? BigInt(v) * allocationUnitBytes(units)! : undefined;
-  };
-  const diskItems = (hw.item ?? []).filter(
-    (i: G) => i.resourceType === 17 && (!i.configuration || config === undefined || String(i.configuration).split(/\s+/).includes(config)),
+function image(file: string, apiVersion = "vmoperator.vmware.com/v1alpha6" as const) {
+  return buildImage(
+    { library: { id: "l", name: "corpus", type: "OFFLINE" }, item: { id: "e1968c25-dd84-4506-8dc7-9beacb6b688e" as ItemId, name: file, type: "ovf", contentVersion: "1" }, ovf: meta(file) },
+    { kind: "cluster" },
+    { apiVersion, now: "2026-01-02T03:04:05Z" },
   );
-  const osVersion = os.version ? String(os.version) : products[0]?.version;
-  return {
-    osId: os.osType,
-    osFamilyFromCim: osFamilyFromCimId(os.id === undefined ? undefined : String(os.id)),
-    osVersion: osVersion === undefined ? undefined : String(osVersion),
-    hardwareVersion: vmx.length ? Math.max(...vmx) : undefined,
-    firmware: (hw.config ?? []).find((c: G) => c.key === "firmware")?.value?.toLowerCase() === "efi" ? "EFI" : "BIOS",
-    productInfo: Object.fromEntries(
-      ["product", "vendor", "version", "fullVersion"].filter((k) => products[0]?.[k]).map((k) => [k, String(products[0][k])]),
-    ),
-    ovfProperties: props
-      .filter((p) => !String(p.key).startsWith("vmware-system") && p.userConfigurable === true)
-      .map((p) => ({ key: p.key, type: p.type, ...(p.default ? { default: String(p.default) } : {}) })),
-    vmwareSystemProperties: props
-      .filter((p) => String(p.key).startsWith("vmware-system"))
-      .map((p) => ({ key: p.key, ...(p.default ? { value: String(p.default) } : {}) })),
-    diskCapacities: diskItems.map((i: G) => {
-      const d: G = disksById.get(String(i.hostResource?.[0] ?? "").replace("ovf:/disk/", ""));
-      return d ? bytes(d.capacity, d.capacityAllocationUnits) : undefined;
-    }),
-  };
 }
 
-describeCorpus("conformance corpus: OVF descriptors", () => {
-  test.each(ovfFiles)("%s parses", (file) => {
-    expect(meta(file).firmware).toMatch(/^(BIOS|EFI)$/);
+/** What VM Operator's own mapping code made of a descriptor (../shared/conformance/vmoperator). */
+interface Upstream {
+  readonly firmware?: string;
+  readonly hardwareVersion?: number;
+  readonly osInfo?: { readonly id?: string; readonly type?: string };
+  readonly productInfo?: Record<string, string>;
+  readonly ovfProperties?: ReadonlyArray<Record<string, string>>;
+  readonly vmwareSystemProperties?: ReadonlyArray<{ key: string; value?: string }>;
+  readonly disks?: ReadonlyArray<Record<string, unknown>>;
+  readonly labels: Record<string, string>;
+}
+const upstream = (file: string) => JSON.parse(readFileSync(path.join(CORPUS, "vmoperator", file.replace(/\.ovf$/, ".json")), "utf8")) as Upstream;
+
+/** The families of the corpus' guest ids (the OS each names). */
+const FAMILY: Record<string, string> = {
+  vmwarePhoton64Guest: "Linux",
+  other3xLinux64Guest: "Linux",
+  otherLinuxGuest: "Linux",
+  ubuntu64Guest: "Linux",
+  vmkernel8Guest: "ESXi",
+};
+
+/** The OperatingSystemSection's ovf:version, read off the descriptor's text. */
+function osVersionIn(file: string): string | undefined {
+  const section = /<(?:\w+:)?OperatingSystemSection\b[^>]*>/.exec(readFileSync(path.join(CORPUS, "ovf", file), "utf8"))![0];
+  return /\bovf:version="([^"]*)"/.exec(section)?.[1] || undefined;
+}
+
+const withoutEmpty = (o: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== ""));
+
+describeCorpus("conformance corpus: the status and labels VM Operator computes", () => {
+  test.each(ovfFiles)("%s: every field agrees with VM Operator's, but for the documented differences", (file) => {
+    const ref = upstream(file);
+    const { status, metadata } = image(file);
+    const guestId = ref.osInfo?.type;
+    // Same as VM Operator.
+    expect(status.hardwareVersion).toBe(ref.hardwareVersion);
+    expect(status.ovfProperties ?? []).toEqual(ref.ovfProperties ?? []);
+    expect(status.disks ?? []).toEqual(ref.disks ?? []);
+    // Empty strings are left out.
+    expect(status.productInfo ?? {}).toEqual(withoutEmpty(ref.productInfo));
+    expect(status.vmwareSystemProperties ?? []).toEqual((ref.vmwareSystemProperties ?? []).map((p) => withoutEmpty(p)));
+    // The documentation's firmware, osInfo and labels (README, "Where we differ from VM Operator").
+    expect(status.firmware).toBe(ref.firmware?.toLowerCase() === "efi" ? "EFI" : "BIOS");
+    const osInfo: ImageStatus["osInfo"] = { id: guestId, type: FAMILY[guestId!], ...(osVersionIn(file) ? { version: osVersionIn(file) } : {}) };
+    expect(status.osInfo).toEqual(osInfo);
+    const capabilities = Object.fromEntries((status.capabilities ?? []).map((c) => [`capability.image.vmoperator.vmware.com/${c}`, ""]));
+    expect(metadata.labels).toEqual({
+      "image.vmoperator.vmware.com/type": ref.labels["image.vmoperator.vmware.com/type"],
+      "os.image.vmoperator.vmware.com/id": ref.labels["os.image.vmoperator.vmware.com/type"],
+      "os.image.vmoperator.vmware.com/type": osInfo.type,
+      ...(osInfo.version ? { "os.image.vmoperator.vmware.com/version": osInfo.version } : {}),
+      ...capabilities,
+    });
+    expect(metadata.annotations).toEqual({ "vmware.com/display-name": file });
   });
 
-  test.each(withGovmomi)("%s agrees with govmomi's parse on every value extracted", (file) => {
-    const g = parse(readFileSync(path.join(CORPUS, "ovf", file.replace(/\.ovf$/, ".yaml")), "utf8"));
-    const want = expectedFromGovmomi(g);
-    const got = meta(file);
-    expect(got.osInfo.id).toBe(want.osId);
-    if (!want.osId) expect(got.osInfo.type).toBe(want.osFamilyFromCim);
-    expect(got.osInfo.version).toBe(want.osVersion);
-    expect(got.hardwareVersion).toBe(want.hardwareVersion);
-    expect(got.firmware).toBe(want.firmware);
-    expect(got.productInfo).toEqual(want.productInfo);
-    expect(got.ovfProperties).toEqual(want.ovfProperties);
-    expect(got.vmwareSystemProperties).toEqual(want.vmwareSystemProperties);
-    expect(got.disks.map((d) => d.capacityBytes)).toEqual(want.diskCapacities);
+  test("the corpus has descriptors of every kind the differences concern", () => {
+    const refs = ovfFiles.map(upstream);
+    expect(refs.some((r) => r.hardwareVersion === undefined)).toBe(true);
+    expect(refs.some((r) => (r.disks ?? []).some((d) => /^\d+$/.test(String(d.limit))))).toBe(true);
+    expect(refs.some((r) => (r.ovfProperties ?? []).some((p) => p.type === "boolean" && p.default !== undefined))).toBe(true);
+    expect(refs.some((r) => (r.disks ?? []).some((d) => d.controllerType === "IDE"))).toBe(true);
   });
 
   test("uber.ovf's ${property} disk capacities resolve through the default configuration's property", () => {

@@ -1,6 +1,6 @@
 import { allocationUnitBytes, bytesToQuantity } from "../../provider/quantity";
 
-describe("byte sizes as Kubernetes quantities", () => {
+describe("byte sizes as Kubernetes quantities, as VM Operator writes them", () => {
   test.each([
     [0n, "0"],
     [512n, "512"],
@@ -8,11 +8,14 @@ describe("byte sizes as Kubernetes quantities", () => {
     [1536n, "1536"],
     [512n * 1024n ** 2n, "512Mi"],
     [20n * 1024n ** 3n, "20Gi"],
-    [1500n * 1024n, "1500Ki"],
-    [1000000n, "1000000"],
+    [1023n * 1024n ** 3n, "1023Gi"],
     [2n * 1024n ** 4n, "2Ti"],
     [1024n ** 6n, "1Ei"],
-    [1024n ** 7n, "1024Ei"],
+    // Not a whole number below 1024 of any binary unit: decimal SI, canonical as the API server prints it.
+    [1500n * 1024n, "1536k"],
+    [49728n * 1024n ** 2n, "52143587328"],
+    [1000000n, "1M"],
+    [2n * 10n ** 9n, "2G"],
   ])("%s bytes is %s", (bytes, q) => {
     expect(bytesToQuantity(bytes)).toBe(q);
   });
