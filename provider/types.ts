@@ -123,7 +123,16 @@ export interface ReadItem {
   readonly library: LibraryInfo;
   readonly item: LibraryItem;
   readonly ovf?: OvfMetadata;
+  /** Why VM Operator could not read the item's descriptor (with `itemErrors: notReady`); `ovf` is then absent. */
+  readonly unreadable?: string;
 }
+
+/**
+ * What a run does with an item whose descriptor VM Operator could not read either (malformed,
+ * not an OVF, an OVA without one): `fail` the whole run (the default), or emit the image
+ * `notReady`, as VM Operator does, with what the listing gives and a `Ready=False` condition.
+ */
+export type ItemErrorPolicy = "fail" | "notReady";
 
 /** Parsed descriptors by (item id, content version): a changed item gets a new content version. */
 export interface MetadataCache {

@@ -5,7 +5,7 @@ import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve
 import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { registerImages } from "../provider/targets/pulumi";
-import { ApiVersion, LibrarySelection, NamingStrategy, SourceSpec } from "../provider/types";
+import { ApiVersion, ItemErrorPolicy, LibrarySelection, NamingStrategy, SourceSpec } from "../provider/types";
 
 /** Where a library's images go. */
 export type LibraryArgs = { readonly name: string; readonly scope: "cluster" } | { readonly name: string; readonly namespace: string };
@@ -35,6 +35,12 @@ export interface ContentLibraryImagesArgs {
   readonly apiVersion?: ApiVersion;
   /** @default fromItemId */
   readonly naming?: NamingStrategy;
+  /**
+   * An item whose descriptor VM Operator could not read either: `fail` the deployment (the
+   * default), or emit its image `notReady` (`Ready=False`, reason VirtualMachineImageNotSynced)
+   * with a warning, as VM Operator does, so one bad item does not hold back the others.
+   */
+  readonly itemErrors?: ItemErrorPolicy;
   /**
    * A GitOps folder that receives the same files as `vmimages generate`, byte for byte: written on
    * `up`, removed on `destroy`, untouched by `preview`.
@@ -92,6 +98,7 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
         libraries: selections(args.libraries),
         apiVersion: args.apiVersion,
         naming: args.naming,
+        ...(args.itemErrors ? { itemErrors: args.itemErrors } : {}),
         ...(vcenter?.cacheDir ? { cacheDir: vcenter.cacheDir } : {}),
         // Only the conditions: the component registers every image on every run, so a folder
         // stamp (which lets a run skip building) is of no use here.

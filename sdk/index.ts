@@ -18,5 +18,5 @@ export type { NamingStrategy } from "../provider/image/naming";
 export { VmImagesError, ProblemsError, ConfigError, SourceError, OvfError, CatalogError, NotFoundError, AmbiguousError, MissingCapabilitiesError, OutputError } from "../provider/errors";
 export type { VmImagesErrorCode, Location } from "../provider/errors";
 export { SUPPORTED_API_VERSIONS, DEFAULT_API_VERSION } from "../provider/types";
-export type { ApiVersion, ImageKind, LibraryScope } from "../provider/types";
+export type { ApiVersion, ImageKind, ItemErrorPolicy, LibraryScope } from "../provider/types";
 export type { LibrarySelection } from "../provider/types";

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { promises as fs, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, messageOf } from "../errors";
-import { ApiVersion, DEFAULT_API_VERSION, LibrarySelection, NamingStrategy, SUPPORTED_API_VERSIONS, SourceSpec, VcenterConnection } from "../types";
+import { ApiVersion, DEFAULT_API_VERSION, ItemErrorPolicy, LibrarySelection, NamingStrategy, SUPPORTED_API_VERSIONS, SourceSpec, VcenterConnection } from "../types";
 
 /** The `vmimages.yaml` configuration of the CLI, checked and with paths made absolute. */
 export interface VmImagesConfig {
@@ -10,6 +10,8 @@ export interface VmImagesConfig {
   readonly apiVersion: ApiVersion;
   /** @default fromItemId */
   readonly naming: NamingStrategy;
+  /** @default fail */
+  readonly itemErrors: ItemErrorPolicy;
   readonly source: SourceConfig;
   readonly libraries: readonly LibrarySelection[];
 }
@@ -59,6 +61,10 @@ export function parseConfig(text: string, file: string): VmImagesConfig {
   }
   const naming = (doc.naming ?? "fromItemId") as NamingStrategy;
   if (naming !== "fromItemId" && naming !== "preferSourceId") problems.push(`naming "${String(doc.naming)}" must be fromItemId or preferSourceId`);
+  const itemErrors = (doc.itemErrors ?? "fail") as ItemErrorPolicy;
+  if (itemErrors !== "fail" && itemErrors !== "notReady") {
+    problems.push(`itemErrors "${String(doc.itemErrors)}" must be fail (a bad item fails the run) or notReady (its image is written with Ready=False)`);
+  }
 
   let source: SourceConfig | undefined;
   const src = doc.source as Record<string, unknown> | undefined;
@@ -96,7 +102,7 @@ export function parseConfig(text: string, file: string): VmImagesConfig {
   if (problems.length || source === undefined) {
     throw new ConfigError(`${file} is not a valid vmimages configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`, { file });
   }
-  return { apiVersion, naming, source, libraries };
+  return { apiVersion, naming, itemErrors, source, libraries };
 }
 
 function parseVcenter(raw: unknown, file: string, problems: string[]): VcenterSourceConfig | undefined {

@@ -114,7 +114,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       if (opts.output === "json") io.out(`${JSON.stringify(images, null, 2)}\n`);
       else if (opts.output === "yaml") io.out(stringify(images, { lineWidth: 0 }));
       else if (images.length === 0) io.err("No resources found\n");
-      else io.out(`${imageTable(images, Boolean(opts.allNamespaces))}\n`);
+      else io.out(`${imageTable(opts.allNamespaces || opts.namespace ? "VirtualMachineImage" : "ClusterVirtualMachineImage", images, Boolean(opts.allNamespaces))}\n`);
     });
 
   return program;
@@ -153,6 +153,7 @@ async function readLibraries(config: VmImagesConfig, opts: ReadingOptions, folde
     libraries: config.libraries,
     apiVersion: config.apiVersion,
     naming: config.naming,
+    itemErrors: config.itemErrors,
     ...(opts.cache ? { cacheDir: opts.cacheDir } : {}),
     previous: folder.previous,
     onWarning: (m) => io.err(`warning: ${m}\n`),

@@ -1,22 +1,29 @@
 import { CatalogImage } from "../catalog/catalog";
+import { PRINTER_COLUMNS } from "../image/columns";
+import { ImageKind } from "../types";
 
-/** The columns `kubectl get vmi -o wide` prints (the CRD's additionalPrinterColumns). */
-export function imageTable(images: readonly CatalogImage[], withNamespace: boolean): string {
-  const header = [
-    ...(withNamespace ? ["NAMESPACE"] : []),
-    "NAME", "DISPLAY NAME", "TYPE", "IMAGE VERSION", "OS NAME", "OS VERSION", "HARDWARE VERSION", "CAPABILITIES",
-  ];
-  const rows = images.map((i) => [
-    ...(withNamespace ? [i.namespace ?? ""] : []),
-    i.name,
-    i.displayName,
-    i.status.type,
-    i.status.productInfo?.version ?? "",
-    i.status.osInfo?.type ?? "",
-    i.status.osInfo?.version ?? "",
-    i.status.hardwareVersion !== undefined ? String(i.status.hardwareVersion) : "",
-    i.status.capabilities?.length ? `[${i.status.capabilities.map((c) => `"${c}"`).join(",")}]` : "",
-  ]);
+/**
+ * Images of one kind as `kubectl get` prints them: NAME, then the kind's CRD printer columns
+ * (upper-cased, as kubectl writes headers), with NAMESPACE first when listing every namespace.
+ */
+export function imageTable(kind: ImageKind, images: readonly CatalogImage[], withNamespace: boolean): string {
+  const columns = PRINTER_COLUMNS[kind];
+  const header = [...(withNamespace ? ["NAMESPACE"] : []), "NAME", ...columns.map((c) => c.name.toUpperCase())];
+  const rows = images.map((i) => [...(withNamespace ? [i.namespace ?? ""] : []), i.name, ...columns.map((c) => cell(jsonPath({ status: i.status }, c.jsonPath)))]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 3))).join("").trimEnd()).join("\n");
+  return [header, ...rows].map((r) => r.map((value, c) => (c === r.length - 1 ? value : value.padEnd(widths[c]! + 3))).join("").trimEnd()).join("\n");
+}
+
+/** The value at a simple JSONPath (`.a.b.c`), as the CRD columns use. */
+function jsonPath(object: unknown, path: string): unknown {
+  let value = object;
+  for (const key of path.split(".").slice(1)) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
+
+/** A cell as kubectl prints it: nothing for a missing value, a list as JSON. */
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value) || typeof value === "object") return JSON.stringify(value);
+  return String(value);
 }

@@ -1,7 +1,7 @@
 import { bytesToQuantity } from "../quantity";
 import { imageNames, namingItemId, NamingStrategy } from "./naming";
 import { imageLabels } from "./labels";
-import { Condition, DISPLAY_NAME_ANNOTATION, DiskInfoV3, DiskInfoV5, ImageManifest, ImageStatus, READY_CONDITION } from "./manifest";
+import { Condition, DISPLAY_NAME_ANNOTATION, DiskInfoV3, DiskInfoV5, ImageManifest, ImageStatus, NOT_SYNCED_REASON, READY_CONDITION } from "./manifest";
 import { ApiVersion, DEFAULT_API_VERSION, LibraryScope, OvfMetadata, ReadItem } from "../types";
 
 export interface BuildOptions {
@@ -46,7 +46,12 @@ export function buildImage(read: ReadItem, scope: LibraryScope, options: BuildOp
 }
 
 function buildStatus(read: ReadItem, apiVersion: ApiVersion, now: string): ImageStatus {
-  const ready: Condition = { type: READY_CONDITION, status: "True", reason: "True", message: "", lastTransitionTime: now };
+  // An item whose descriptor cannot be read is not ready, as VM Operator marks it: the listing's
+  // fields only, and why.
+  const ready: Condition =
+    read.unreadable === undefined
+      ? { type: READY_CONDITION, status: "True", reason: "True", message: "", lastTransitionTime: now }
+      : { type: READY_CONDITION, status: "False", reason: NOT_SYNCED_REASON, message: read.unreadable, lastTransitionTime: now };
   const base = {
     name: read.item.name,
     type: read.item.type === "iso" ? ("ISO" as const) : ("OVF" as const),

@@ -1,8 +1,9 @@
 import pLimit from "p-limit";
-import { Location, ProblemsError, SourceError, VmImagesError, describeLocation, messageOf } from "../errors";
+import { Location, OvfError, ProblemsError, SourceError, VmImagesError, describeLocation, messageOf } from "../errors";
 import { parseOvfDescriptor } from "../ovf/parse";
+import { OvaError } from "../source/ova";
 import { ContentLibrarySource } from "../source/source";
-import { LibraryInfo, LibraryItem, LibrarySelection, LibraryScope, ListedItem, MetadataCache, OvfMetadata, ReadItem } from "../types";
+import { ItemErrorPolicy, LibraryInfo, LibraryItem, LibrarySelection, LibraryScope, ListedItem, MetadataCache, OvfMetadata, ReadItem } from "../types";
 
 export interface ReadOptions {
   /** Descriptors read at once. @default 8 */
@@ -13,6 +14,8 @@ export interface ReadOptions {
   readonly onWarning?: (message: string) => void;
   /** Looks up and stores parsed metadata, so unchanged items need no download. */
   readonly cache?: MetadataCache;
+  /** @default fail */
+  readonly itemErrors?: ItemErrorPolicy;
 }
 
 export interface ReadResult {
@@ -100,7 +103,12 @@ export async function readDescriptors(source: ContentLibrarySource, listing: Lis
           const ovf = item.type === "ovf" ? await readMetadata(source, library, item, options.cache) : undefined;
           return { library, scope, item, ...(ovf ? { ovf } : {}) };
         } catch (err) {
-          problems.push(asProblem(err, { library: library.name, item: item.name, itemId: item.id, file: item.location }, "cannot read its OVF descriptor"));
+          const problem = asProblem(err, { library: library.name, item: item.name, itemId: item.id, file: item.location }, "cannot read its OVF descriptor");
+          if (options.itemErrors === "notReady" && isContentError(err)) {
+            options.onWarning?.(`${problem.message}; its image is written with Ready=False`);
+            return { library, scope, item, unreadable: problem.message };
+          }
+          problems.push(problem);
           return undefined;
         } finally {
           options.onProgress?.(++done, listed.length);
@@ -114,6 +122,15 @@ export async function readDescriptors(source: ContentLibrarySource, listing: Lis
     throw new ProblemsError(`${problems.length} problem(s) reading ${source.description}; nothing was written`, problems);
   }
   return { items: results.filter((r): r is NonNullable<typeof r> => r !== undefined) };
+}
+
+/**
+ * Whether a read failed on the item's content, which VM Operator could not read either (so its
+ * image can be emitted not ready), rather than on reaching it (a network or file-system error, which
+ * a later run may not meet).
+ */
+function isContentError(err: unknown): boolean {
+  return err instanceof OvfError || err instanceof OvaError || (err instanceof VmImagesError && err.cause instanceof OvaError);
 }
 
 async function readMetadata(source: ContentLibrarySource, library: LibraryInfo, item: LibraryItem, cache?: MetadataCache): Promise<OvfMetadata> {

@@ -4,7 +4,7 @@ import { buildImage, keepTransitionTimes } from "../image/build";
 import { Condition, ImageManifest } from "../image/manifest";
 import { openSource } from "../source/open";
 import { ContentLibrarySource } from "../source/source";
-import { ApiVersion, DEFAULT_API_VERSION, LibrarySelection, NamingStrategy, SourceSpec, SourceStats } from "../types";
+import { ApiVersion, DEFAULT_API_VERSION, ItemErrorPolicy, LibrarySelection, NamingStrategy, SourceSpec, SourceStats } from "../types";
 import { DiskMetadataCache } from "./cache";
 import { Listing, ReadResult, listSelected, readDescriptors } from "./read";
 import { folderStamp } from "./stamp";
@@ -43,6 +43,8 @@ export interface RunOptions {
    */
   readonly cacheDir?: string;
   readonly previous?: PreviousState;
+  /** What to do with an item whose descriptor VM Operator could not read either. @default fail */
+  readonly itemErrors?: ItemErrorPolicy;
   /** RFC 3339 time stamped on new conditions. @default now, to the second */
   readonly now?: string;
   /** Descriptors read at once. @default 8 */
@@ -95,6 +97,7 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const readOptions = {
     ...(cache ? { cache } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.itemErrors !== undefined ? { itemErrors: options.itemErrors } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onWarning: (m: string) => {
       warnings.push(m);
@@ -105,7 +108,14 @@ export async function runPipeline(options: RunOptions): Promise<RunResult> {
   const target = cache !== undefined && previous.target !== undefined && previous.files !== undefined ? { dir: previous.target, files: previous.files } : undefined;
   let build: string | undefined;
   const stamp = (listing: Listing, files: ReadonlyMap<string, string>) =>
-    folderStamp({ build: (build ??= buildIdentity()), apiVersion: options.apiVersion ?? DEFAULT_API_VERSION, naming: options.naming ?? "fromItemId", items: listing.items, files });
+    folderStamp({
+      build: (build ??= buildIdentity()),
+      apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
+      naming: options.naming ?? "fromItemId",
+      itemErrors: options.itemErrors ?? "fail",
+      items: listing.items,
+      files,
+    });
 
   let listing: Listing;
   let read: ReadResult | undefined;

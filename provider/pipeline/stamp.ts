@@ -6,6 +6,7 @@ export interface FolderStampInputs {
   readonly build: string;
   readonly apiVersion: string;
   readonly naming: string;
+  readonly itemErrors: string;
   /** Every item read, with its library's scope, in any order (vCenter lists items in no fixed order). */
   readonly items: readonly ListedItem[];
   /** The folder's files this project owns (path → text), in any order. */
@@ -22,7 +23,7 @@ export interface FolderStampInputs {
  */
 export function folderStamp(inputs: FolderStampInputs): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify([inputs.build, inputs.apiVersion, inputs.naming]));
+  hash.update(JSON.stringify([inputs.build, inputs.apiVersion, inputs.naming, inputs.itemErrors]));
   const lines = inputs.items.map(({ library, scope, item }) => JSON.stringify([library.id, library.name, scope, item]));
   for (const line of lines.sort()) hash.update(`\n${line}`);
   for (const rel of [...inputs.files.keys()].sort()) hash.update(`\0${rel}\0`).update(inputs.files.get(rel)!);

@@ -12,6 +12,8 @@ export const OFFLINE_ITEM_NAMESPACE = "5b1b5ef4-3c63-4f43-9a57-8f6b2f0d7c21";
 
 const ITEM_EXTENSIONS: Readonly<Record<string, ItemType>> = { ".ovf": "ovf", ".ova": "ovf", ".iso": "iso" };
 
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The optional `<file without extension>.item.json` beside an item file. */
 export interface Sidecar {
   readonly id?: string;
@@ -120,8 +122,11 @@ export function parseSidecar(text: string, where: { library: string; file: strin
     }
     out[key] = value;
   }
-  if (out.id !== undefined && !uuid().validate(out.id)) {
-    throw fail(`has an invalid "id": "${out.id}" is not a UUID (like e1968c25-dd84-4506-8dc7-9beacb6b688e)`);
+  if (out.id !== undefined) {
+    // Any UUID in its canonical text form, whatever its version and variant bits (vCenter's ids
+    // are not all RFC 4122 ones); compared and hashed in lower case, as vCenter writes ids.
+    if (!CANONICAL_UUID.test(out.id)) throw fail(`has an invalid "id": "${out.id}" is not a UUID in its canonical form (8-4-4-4-12 hex digits, like e1968c25-dd84-4506-8dc7-9beacb6b688e)`);
+    out.id = out.id.toLowerCase();
   }
   const unknown = Object.keys(obj).filter((k) => !["id", "name", "description", "contentVersion"].includes(k));
   if (unknown.length) throw fail(`has unknown field(s) ${unknown.map((k) => `"${k}"`).join(", ")} (allowed: id, name, description, contentVersion)`);
@@ -147,7 +152,7 @@ async function hashFile(file: string): Promise<string> {
   return `sha256:${hash.digest("hex").slice(0, 32)}`;
 }
 
-/** `uuid`, loaded on first use: the CLI loads this module for every source, vCenter included. */
+/** `uuid` (for UUIDv5 ids), loaded on first use: the CLI loads this module for every source, vCenter included. */
 function uuid(): typeof import("uuid") {
   return require("uuid") as typeof import("uuid");
 }

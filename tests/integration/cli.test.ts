@@ -152,6 +152,45 @@ describe("vmimages generate refuses bad input and writes nothing", () => {
     expect(readFileSync(path.join(ex.out, "kustomization.yaml"), "utf8")).toBe("resources: [app.yaml]\n");
   });
 
+  test("with itemErrors: notReady, a bad item among good ones is written Ready=False with why, the others as usual, and the run succeeds", async () => {
+    const ex = copyExample();
+    writeFileSync(ex.config, `itemErrors: notReady\n${readFileSync(ex.config, "utf8")}`);
+    expect((await vmimages("generate", "--config", ex.config, "--out", ex.out)).code).toBe(0);
+    const before = snapshot(ex.out);
+    // Photon was fine in the first run; now its descriptor is cut in half.
+    const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
+    writeFileSync(photon, readFileSync(photon, "utf8").slice(0, 400));
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/warning: item "Photon OS 5\.0" \(e1968c25-dd84-4506-8dc7-9beacb6b688e\) in library "base-images" at .*photon-5\.ovf: the OVF descriptor is not well-formed XML.*; its image is written with Ready=False/);
+    expect(run.err).toContain("5 image(s)");
+    expect(run.err).toContain("0 added, 1 changed, 0 removed");
+    const image = parse(readFileSync(path.join(ex.out, `cluster/${PHOTON}.yaml`), "utf8"));
+    expect(image.metadata.name).toBe(PHOTON);
+    expect(image.status).toEqual({
+      name: "Photon OS 5.0",
+      type: "OVF",
+      providerItemID: "e1968c25-dd84-4506-8dc7-9beacb6b688e",
+      providerContentVersion: expect.any(String),
+      conditions: [{ type: "Ready", status: "False", reason: "VirtualMachineImageNotSynced", message: expect.stringMatching(/photon-5\.ovf: the OVF descriptor is not well-formed XML/), lastTransitionTime: expect.any(String) }],
+    });
+    expect(crdErrors(image)).toEqual([]);
+    // Every other file is as it was.
+    const after = snapshot(ex.out);
+    for (const f of Object.keys(before)) if (!f.includes(PHOTON) && f !== "kustomization.yaml") expect([f, after[f]!.content]).toEqual([f, before[f]!.content]);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+  });
+
+  test("without itemErrors, the same bad item fails the run and writes nothing", async () => {
+    const ex = copyExample();
+    const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
+    writeFileSync(photon, readFileSync(photon, "utf8").slice(0, 400));
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/photon-5\.ovf: the OVF descriptor is not well-formed XML/);
+    expect(existsSync(ex.out)).toBe(false);
+  });
+
   test("a missing config file is named", async () => {
     const run = await vmimages("generate", "--config", "/nonexistent/vmimages.yaml", "--out", "/tmp/x");
     expect(run.code).toBe(1);
@@ -202,9 +241,12 @@ describe("vmimages resolve and list", () => {
   test("lists cluster images as kubectl get -o wide prints them", async () => {
     const run = await vmimages("list", "--manifests", ex.out);
     const lines = run.out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^NAME\s+DISPLAY NAME\s+TYPE\s+IMAGE VERSION\s+OS NAME\s+OS VERSION\s+HARDWARE VERSION\s+CAPABILITIES$/);
+    // kubectl get cvmi: the ClusterVirtualMachineImage CRD has no Capabilities column.
+    expect(lines[0]).toMatch(/^NAME\s+DISPLAY NAME\s+TYPE\s+IMAGE VERSION\s+OS NAME\s+OS VERSION\s+HARDWARE VERSION$/);
     expect(lines).toHaveLength(4);
-    expect(lines.find((l) => l.startsWith(PHOTON))).toMatch(/Photon OS 5\.0\s+OVF\s+5\.0\s+Linux\s+5\.0\s+19\s+\["cloud-init","guest-customization"\]$/);
+    expect(lines.find((l) => l.startsWith(PHOTON))).toMatch(/Photon OS 5\.0\s+OVF\s+5\.0\s+Linux\s+5\.0\s+19$/);
+    const teamA = (await vmimages("list", "--manifests", ex.out, "-n", "team-a")).out.split("\n");
+    expect(teamA[0]).toMatch(/\s+HARDWARE VERSION\s+CAPABILITIES$/);
   });
 
   test("filters by namespace and label selector, and prints JSON", async () => {

@@ -9,6 +9,7 @@ describe("vmimages.yaml", () => {
     expect(config).toEqual({
       apiVersion: "vmoperator.vmware.com/v1alpha5",
       naming: "fromItemId",
+      itemErrors: "fail",
       source: { kind: "directory", directory: "/repo/gitops/library" },
       libraries: [
         { name: "base", scope: { kind: "cluster" } },
@@ -18,18 +19,23 @@ describe("vmimages.yaml", () => {
   });
 
   test("reports every problem at once, naming the file", () => {
-    const text = `apiVersion: vmoperator.vmware.com/v1alpha1\nnaming: random\nlibraries:\n  - name: a\n  - name: a\n    scope: cluster\n  - scope: cluster\n  - name: b\n    namespace: Team_A\n`;
+    const text = `apiVersion: vmoperator.vmware.com/v1alpha1\nnaming: random\nitemErrors: skip\nlibraries:\n  - name: a\n  - name: a\n    scope: cluster\n  - scope: cluster\n  - name: b\n    namespace: Team_A\n`;
     expect(() => parseConfig(text, "vmimages.yaml")).toThrow(
       [
         "vmimages.yaml is not a valid vmimages configuration:",
         '  - apiVersion "vmoperator.vmware.com/v1alpha1" is not supported (use one of vmoperator.vmware.com/v1alpha3, vmoperator.vmware.com/v1alpha4, vmoperator.vmware.com/v1alpha5, vmoperator.vmware.com/v1alpha6)',
         "  - naming \"random\" must be fromItemId or preferSourceId",
+        '  - itemErrors "skip" must be fail (a bad item fails the run) or notReady (its image is written with Ready=False)',
         '  - "source" is missing: give source.directory (a folder of libraries) or source.vcenter',
         '  - library "a" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got undefined',
         '  - libraries[2] needs a "name"',
         '  - library "b" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got "Team_A"',
       ].join("\n"),
     );
+  });
+
+  test("itemErrors: notReady is read", () => {
+    expect(parseConfig(`itemErrors: notReady\nsource:\n  directory: lib\nlibraries:\n  - name: a\n    scope: cluster\n`, "/v.yaml").itemErrors).toBe("notReady");
   });
 
   test("a file that is not YAML is named in the error", () => {

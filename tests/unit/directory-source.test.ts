@@ -52,7 +52,20 @@ describe("the offline library folder", () => {
   });
 
   test.each([
+    ["a version-1 UUID", "9a8b7c6d-1111-1222-8333-444455556666"],
+    ["a UUID with no RFC 4122 version or variant bits", "9a8b7c6d-1111-2222-3333-444455556666"],
+  ])("a sidecar id that is %s in its canonical text form is accepted", (_what, id) => {
+    expect(parseSidecar(JSON.stringify({ id }), { library: "base", file: "base/a.item.json" }).id).toBe(id);
+  });
+
+  test("a sidecar id in upper case is the same id as in lower case, as vCenter writes ids", () => {
+    expect(parseSidecar(`{"id": "E1968C25-DD84-4506-8DC7-9BEACB6B688E"}`, { library: "base", file: "base/a.item.json" }).id).toBe("e1968c25-dd84-4506-8dc7-9beacb6b688e");
+  });
+
+  test.each([
     ["{", /is not valid JSON/],
+    [`{"id": "e1968c25dd8445068dc79beacb6b688e"}`, /is not a UUID in its canonical form/],
+    [`{"id": "{e1968c25-dd84-4506-8dc7-9beacb6b688e}"}`, /is not a UUID in its canonical form/],
     ["[]", /must be a JSON object/],
     [`{"id": "not-a-uuid"}`, /has an invalid "id": "not-a-uuid" is not a UUID/],
     [`{"name": 5}`, /has an invalid "name": 5/],

@@ -6,6 +6,9 @@ import { TEST_NOW } from "../helpers/image";
 import { tempDir } from "../helpers/library";
 import { MemorySource, memoryItem } from "../helpers/memory-source";
 import { vmiName } from "../../provider/image/naming";
+import { ovf } from "../helpers/ovf";
+
+const ovfText = ovf({ osType: "ubuntu64Guest" });
 
 const BASE: LibrarySelection[] = [{ name: "base", scope: { kind: "cluster" } }];
 const TEAM: LibrarySelection = { name: "team", scope: { kind: "namespace", namespace: "team-a" } };
@@ -72,6 +75,20 @@ describe("one run of the pipeline", () => {
     const second = await runPipeline({ source: again, libraries: BASE, cacheDir, previous: { target, files } });
     expect(second.generated?.manifests).toHaveLength(1);
     expect(again.fetches).toBe(1);
+  });
+
+  test("with itemErrors notReady, an unreadable descriptor gives a not-ready image, but a descriptor that could not be fetched still fails the run", async () => {
+    const bad = (item: { name: string }) => (item.name === "item-2" ? "<Envelope>" : ovfText);
+    const run = await runPipeline({ source: new MemorySource({ base: [memoryItem(1, "ovf"), memoryItem(2, "ovf")] }, undefined, bad), libraries: BASE, itemErrors: "notReady" });
+    const [good, broken] = run.generated!.manifests.sort((a, b) => a.status.name.localeCompare(b.status.name));
+    expect(good!.status.conditions[0]).toMatchObject({ status: "True" });
+    expect(broken!.status.conditions[0]).toMatchObject({ status: "False", reason: "VirtualMachineImageNotSynced", message: expect.stringContaining('item "item-2"') });
+    expect(run.warnings).toEqual([expect.stringMatching(/item "item-2" .*not well-formed XML.*; its image is written with Ready=False$/)]);
+
+    const unreachable = new MemorySource({ base: [memoryItem(1, "ovf")] }, undefined, () => {
+      throw new Error("ECONNRESET: socket hang up");
+    });
+    expect((await rejection(runPipeline({ source: unreachable, libraries: BASE, itemErrors: "notReady" }))).message).toContain("ECONNRESET");
   });
 
   test("a failed read closes the source, reports what it cost, and returns nothing", async () => {

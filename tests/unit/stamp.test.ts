@@ -14,6 +14,7 @@ const inputs: FolderStampInputs = {
   build: "build-1",
   apiVersion: "vmoperator.vmware.com/v1alpha5",
   naming: "fromItemId",
+  itemErrors: "fail",
   items: [
     { library, scope: cluster, item: item(1) },
     { library, scope: cluster, item: item(2) },
@@ -34,6 +35,7 @@ describe("a folder's stamp", () => {
     ["another build", { build: "build-2" }],
     ["another apiVersion", { apiVersion: "vmoperator.vmware.com/v1alpha3" }],
     ["another naming strategy", { naming: "preferSourceId" }],
+    ["another item-error policy", { itemErrors: "notReady" }],
     ["an item with a new content version", { items: [inputs.items[0]!, { library, scope: cluster, item: item(2, "2") }] }],
     ["an item more", { items: [...inputs.items, { library, scope: cluster, item: item(3) }] }],
     ["an item in another scope", { items: [inputs.items[0]!, { library, scope: { kind: "namespace", namespace: "team-a" }, item: item(2) }] }],
