@@ -80,7 +80,7 @@ describe("one run of the pipeline", () => {
   test("with itemErrors notReady, an unreadable descriptor gives a not-ready image, but a descriptor that could not be fetched still fails the run", async () => {
     const bad = (item: { name: string }) => (item.name === "item-2" ? "<Envelope>" : ovfText);
     const run = await runPipeline({ source: new MemorySource({ base: [memoryItem(1, "ovf"), memoryItem(2, "ovf")] }, undefined, bad), libraries: BASE, itemErrors: "notReady" });
-    const [good, broken] = run.generated!.manifests.sort((a, b) => a.status.name.localeCompare(b.status.name));
+    const [good, broken] = [...run.generated!.manifests].sort((a, b) => a.status.name.localeCompare(b.status.name));
     expect(good!.status.conditions[0]).toMatchObject({ status: "True" });
     expect(broken!.status.conditions[0]).toMatchObject({ status: "False", reason: "VirtualMachineImageNotSynced", message: expect.stringContaining('item "item-2"') });
     expect(run.warnings).toEqual([expect.stringMatching(/item "item-2" .*not well-formed XML.*; its image is written with Ready=False$/)]);
