@@ -1,0 +1,296 @@
+import { execFile } from "node:child_process";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { v5 as uuidv5 } from "uuid";
+import { parse } from "yaml";
+import { main } from "../../provider/cli/main";
+import { vmiName } from "../../provider/image/naming";
+import { OFFLINE_ITEM_NAMESPACE } from "../../provider/source/directory";
+import { crdErrors } from "../helpers/crd";
+import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
+import { ovf } from "../helpers/ovf";
+import { CliStack, PreviewJson, changes, cliStack, readmeBlock } from "../helpers/pulumi-cli";
+
+jest.setTimeout(900_000);
+
+const exec = promisify(execFile);
+const README = path.join(PROJECT, "README.md");
+const GITOPS_EXAMPLE = path.join(PROJECT, "examples/gitops");
+const VM_STACK_EXAMPLE = path.join(PROJECT, "examples/vm-stack");
+
+/**
+ * The image names a library folder makes, stated from its files by the documented rule: the VMI ID
+ * of the sidecar's id, else of the UUIDv5 of `<library>/<path>` under the offline namespace.
+ */
+function imageNames(library: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const lib of readdirSync(library)) {
+    for (const rel of readdirSync(path.join(library, lib), { recursive: true, encoding: "utf8" })) {
+      if (!/\.(ovf|ova|iso)$/.test(rel)) continue;
+      const sidecar = path.join(library, lib, rel.replace(/\.[^.]+$/, ".item.json"));
+      const id = existsSync(sidecar) ? (JSON.parse(readFileSync(sidecar, "utf8")) as { id?: string }).id : undefined;
+      out[`${lib}/${rel}`] = vmiName(id ?? uuidv5(`${lib}/${rel}`, OFFLINE_ITEM_NAMESPACE));
+    }
+  }
+  return out;
+}
+
+/** The image resources of a preview that change something, as `op vmi-…`. */
+function imageChanges(preview: PreviewJson): string[] {
+  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes("dynamic:Resource")) });
+}
+
+/** A copy of the example library and a GitOps folder holding a file a person wrote. */
+function workspace(): { library: string; gitops: string } {
+  const dir = tempDir("vmimages-cli-");
+  const library = path.join(dir, "library");
+  cpSync(EXAMPLE_LIBRARY, library, { recursive: true });
+  const gitops = path.join(dir, "gitops");
+  writeTree(gitops, { "README.md": "written by a person\n" });
+  return { library, gitops };
+}
+
+/** `vmimages generate` on a copy of what Pulumi wrote must find nothing to change. */
+async function cliAgrees(gitops: string, library: string): Promise<void> {
+  const copy = tempDir("vmimages-cmp-");
+  cpSync(gitops, copy, { recursive: true });
+  const config = path.join(tempDir("vmimages-cfg-"), "vmimages.yaml");
+  writeFileSync(config, `source:\n  directory: ${library}\nlibraries:\n  - name: base-images\n    scope: cluster\n  - name: team-a\n    namespace: team-a\n`);
+  let err = "";
+  expect(await main(["node", "vmimages", "generate", "-c", config, "-o", copy], { out: () => undefined, err: (t) => (err += t), tty: false })).toBe(0);
+  expect(err).toMatch(/ 0 file\(s\) written, 0 removed/);
+}
+
+describe.each([
+  ["the root Pulumi.yaml", PROJECT],
+  ["examples/gitops", GITOPS_EXAMPLE],
+])("%s with the Pulumi CLI", (_what, project) => {
+  test("preview, up, a preview with nothing to do, one update, create and delete, refresh without drift, destroy", async () => {
+    const { library, gitops } = workspace();
+    const names = imageNames(library);
+    const stack = await cliStack(project);
+    await stack.ok("config", "set", "library", library);
+    await stack.ok("config", "set", "gitopsDir", gitops);
+
+    const first = await stack.previewJson();
+    expect(imageChanges(first)).toEqual(Object.values(names).map((n) => `create ${n}`).sort());
+    expect(snapshot(gitops)).toEqual({ "README.md": expect.anything() });
+
+    await stack.ok("up", "--yes");
+    expect(parse(readFileSync(path.join(gitops, "kustomization.yaml"), "utf8")).resources).toHaveLength(Object.keys(names).length);
+    await cliAgrees(gitops, library);
+    expect((await stack.outputs()).photon).toBe(names["base-images/linux/photon-5.ovf"]);
+
+    const again = await stack.previewJson();
+    expect(imageChanges(again)).toEqual([]);
+    expect((await stack.pulumi("preview", "--expect-no-changes")).code).toBe(0);
+
+    const photon = path.join(library, "base-images/linux/photon-5.ovf");
+    writeFileSync(photon, readFileSync(photon, "utf8").replace("<FullVersion>5.0-dde71ec57</FullVersion>", "<FullVersion>5.0-2025.11</FullVersion>"));
+    writeTree(library, { "team-a/rocky-9.ovf": ovf({ osType: "rockylinux_64Guest", systemType: "vmx-21" }) });
+    rmSync(path.join(library, "team-a/centos-7-legacy.ovf"));
+    const before = snapshot(gitops);
+    const changed = await stack.previewJson();
+    expect(imageChanges(changed)).toEqual(
+      [`update ${names["base-images/linux/photon-5.ovf"]}`, `create ${imageNames(library)["team-a/rocky-9.ovf"]}`, `delete ${names["team-a/centos-7-legacy.ovf"]}`].sort(),
+    );
+    const update = changed.steps.find((s) => s.op === "update")!;
+    expect(Object.keys(update.detailedDiff ?? {})).toContain("image.status.productInfo.fullVersion");
+    const diff = await stack.ok("preview", "--diff");
+    expect(diff.stdout).toMatch(/fullVersion\s*:\s*"5\.0-dde71ec57" => "5\.0-2025\.11"/);
+    expect(snapshot(gitops)).toEqual(before);
+
+    await stack.ok("up", "--yes");
+    expect(parse(readFileSync(path.join(gitops, `cluster/${names["base-images/linux/photon-5.ovf"]}.yaml`), "utf8")).status.productInfo.fullVersion).toBe("5.0-2025.11");
+    await cliAgrees(gitops, library);
+
+    expect((await stack.pulumi("refresh", "--yes", "--expect-no-changes")).code).toBe(0);
+    expect((await stack.pulumi("preview", "--expect-no-changes")).code).toBe(0);
+
+    await stack.ok("destroy", "--yes");
+    expect(Object.keys(snapshot(gitops))).toEqual(["README.md"]);
+  });
+
+  test("a malformed OVF fails preview and up naming the item, and leaves files and state as they were", async () => {
+    const { library, gitops } = workspace();
+    const stack = await cliStack(project);
+    await stack.ok("config", "set", "library", library);
+    await stack.ok("config", "set", "gitopsDir", gitops);
+    await stack.ok("up", "--yes");
+    writeTree(library, { "team-a/broken.ovf": "<Envelope><VirtualSystem>" });
+    const files = snapshot(gitops);
+    const state = (await stack.ok("stack", "export")).stdout;
+    for (const op of [["preview"], ["up", "--yes"]]) {
+      const run = await stack.pulumi(...op);
+      expect(run.code).not.toBe(0);
+      expect(run.stdout + run.stderr).toMatch(/item "broken" \([0-9a-f-]{36}\) in library "team-a" at .*broken\.ovf: the OVF descriptor is not well-formed XML/);
+    }
+    expect(snapshot(gitops)).toEqual(files);
+    expect((await stack.ok("stack", "export")).stdout).toBe(state);
+    rmSync(path.join(library, "team-a/broken.ovf"));
+    await stack.ok("destroy", "--yes");
+  });
+});
+
+describe("the vm-stack example with the Pulumi CLI", () => {
+  test("resolves a display name through a StackReference to the gitops stack, namespace first, and fails with the CLI's messages", async () => {
+    const { library, gitops } = workspace();
+    writeTree(library, {
+      "team-a/dup1.ovf": ovf({ osType: "ubuntu64Guest" }),
+      "team-a/dup1.item.json": `{"name": "Duplicate"}`,
+      "team-a/dup2.ovf": ovf({ osType: "ubuntu64Guest" }),
+      "team-a/dup2.item.json": `{"name": "Duplicate"}`,
+    });
+    const names = imageNames(library);
+    const images = await cliStack(GITOPS_EXAMPLE);
+    await images.ok("config", "set", "library", library);
+    await images.ok("config", "set", "gitopsDir", gitops);
+    await images.ok("up", "--yes");
+
+    const rendered = tempDir("vmimages-rendered-");
+    const vms = await cliStack(VM_STACK_EXAMPLE, { on: images });
+    await vms.ok("config", "set", "imagesStack", `organization/vmimages-gitops/${images.stack}`);
+    await vms.ok("config", "set", "renderDir", rendered);
+    await vms.ok("up", "--yes");
+    const outputs = await vms.outputs();
+    // "Ubuntu 24.04 LTS" is both team-a's hardened item and a cluster image: inside team-a, team-a's wins.
+    expect(outputs.image).toBe(names["team-a/ubuntu-24.04-hardened.ovf"]);
+    expect(outputs.imageKind).toBe("VirtualMachineImage");
+    expect(outputs.clusterPhoton).toBe(names["base-images/linux/photon-5.ovf"]);
+    const files = readdirSync(path.join(rendered, "1-manifest"));
+    const vm = parse(readFileSync(path.join(rendered, "1-manifest", files[0]!), "utf8"));
+    expect(vm.spec.image).toEqual({ kind: "VirtualMachineImage", name: names["team-a/ubuntu-24.04-hardened.ovf"] });
+    expect(crdErrors(vm)).toEqual([]);
+
+    for (const [image, message] of [
+      ["Duplicate", new RegExp(`the display name "Duplicate" is ambiguous in namespace "team-a": 2 images have it: (${names["team-a/dup1.ovf"]}|${names["team-a/dup2.ovf"]}) \\(namespace team-a\\)`)],
+      ["Windows Server 2022", /no image named "Windows Server 2022" in namespace "team-a" or the cluster/],
+    ] as const) {
+      await vms.ok("config", "set", "image", image);
+      const run = await vms.pulumi("preview");
+      expect(run.code).not.toBe(0);
+      expect(run.stdout + run.stderr).toMatch(message);
+    }
+    await vms.ok("destroy", "--yes");
+    await images.ok("destroy", "--yes");
+  });
+});
+
+/**
+ * The package as a platform team meets it: packed from a clean clone (which builds it), installed
+ * from the tarball into projects outside the repository made from the README's own files.
+ */
+describe("pulumi-vmimages installed from its npm pack tarball", () => {
+  let tarball: string;
+  let entries: string[];
+  const npm = (cwd: string, ...args: string[]) => exec("npm", [...args, "--no-audit", "--no-fund"], { cwd, maxBuffer: 64 * 1024 * 1024 });
+
+  beforeAll(async () => {
+    const clone = path.join(tempDir("vmimages-clone-"), "repo");
+    await exec("git", ["clone", "--quiet", PROJECT, clone]);
+    // The clone shares the dependencies; `npm pack` there builds its own dist/ (prepack).
+    symlinkSync(path.join(PROJECT, "node_modules"), path.join(clone, "node_modules"));
+    const out = tempDir("vmimages-pack-");
+    const packed = JSON.parse((await npm(clone, "pack", "--json", "--pack-destination", out)).stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    tarball = path.join(out, packed[0]!.filename);
+    entries = packed[0]!.files.map((f) => f.path).sort();
+  });
+
+  test("ships only what runs: the compiled provider and SDK with their types, the bundled CLI, README and license", () => {
+    expect(entries).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/vmimages.js", "dist/vmimages.cjs", "dist/sdk/index.js", "dist/sdk/index.d.ts", "package.json"]));
+    expect(entries.filter((f) => !/^(bin\/|dist\/(provider|sdk)\/|dist\/vmimages\.cjs$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
+    expect(entries.some((f) => f.includes("test") || f.includes("bench") || f.includes("examples"))).toBe(false);
+  });
+
+  /** A consumer project from the README's files, with `pulumi-vmimages` from the tarball and `@pulumi/*` at `versions`. */
+  async function consumer(versions: { pulumi: string; kubernetes: string }, javascript = false): Promise<{ dir: string; library: string; gitops: string }> {
+    const dir = path.join(tempDir("vmimages-consumer-"), "infra");
+    const pkg = JSON.parse(readmeBlock(README, "package.json")) as { dependencies: Record<string, string>; devDependencies?: Record<string, string>; main?: string };
+    pkg.dependencies = { ...pkg.dependencies, "@pulumi/pulumi": versions.pulumi, "@pulumi/kubernetes": versions.kubernetes, "pulumi-vmimages": `file:${tarball}` };
+    if (javascript) {
+      delete pkg.devDependencies;
+      pkg.main = "index.js";
+    }
+    writeTree(dir, {
+      "package.json": JSON.stringify(pkg, null, 2),
+      "Pulumi.yaml": javascript ? readmeBlock(README, "Pulumi.yaml").replace(/\n  options:\n    typescript: true\n/, "\n") : readmeBlock(README, "Pulumi.yaml"),
+      ...(javascript
+        ? { "index.js": readmeBlock(README, "index.ts").replace('import * as pulumi from "@pulumi/pulumi";', 'const pulumi = require("@pulumi/pulumi");').replace('import { ContentLibraryImages } from "pulumi-vmimages";', 'const { ContentLibraryImages } = require("pulumi-vmimages");').replace("export = async", "module.exports = async") }
+        : { "tsconfig.json": readmeBlock(README, "tsconfig.json"), "index.ts": readmeBlock(README, "index.ts") }),
+    });
+    await npm(dir, "install");
+    const { library, gitops } = workspace();
+    return { dir, library, gitops };
+  }
+
+  /** Every installed copy of @pulumi/pulumi in a project, as `version` per folder. */
+  async function pulumiCopies(dir: string): Promise<string[]> {
+    const found: string[] = [];
+    const walk = (nm: string) => {
+      if (!existsSync(nm)) return;
+      for (const name of readdirSync(nm)) {
+        if (name.startsWith(".")) continue;
+        const pkgDir = path.join(nm, name);
+        if (name.startsWith("@")) {
+          for (const sub of readdirSync(pkgDir)) {
+            const d = path.join(pkgDir, sub);
+            if (`${name}/${sub}` === "@pulumi/pulumi") found.push(`${path.relative(dir, d)}@${(JSON.parse(readFileSync(path.join(d, "package.json"), "utf8")) as { version: string }).version}`);
+            walk(path.join(d, "node_modules"));
+          }
+        } else walk(path.join(pkgDir, "node_modules"));
+      }
+    };
+    walk(path.join(dir, "node_modules"));
+    return found;
+  }
+
+  async function newestInRange(pkg: string, range: string): Promise<string> {
+    const versions = JSON.parse((await exec("npm", ["view", `${pkg}@${range}`, "version", "--json"])).stdout) as string | string[];
+    return Array.isArray(versions) ? versions[versions.length - 1]! : versions;
+  }
+
+  async function upWritesTheFolder(dir: string, library: string, gitops: string): Promise<CliStack> {
+    const stack = await cliStack(dir);
+    await stack.ok("config", "set", "library", library);
+    await stack.ok("config", "set", "gitopsDir", gitops);
+    await stack.ok("up", "--yes");
+    expect(parse(readFileSync(path.join(gitops, "kustomization.yaml"), "utf8")).resources).toHaveLength(Object.keys(imageNames(library)).length);
+    await cliAgrees(gitops, library);
+    return stack;
+  }
+
+  test("in a TypeScript project at the newest @pulumi/pulumi in range: one SDK, pulumi up writes the folder, and a VM stack resolves through a StackReference", async () => {
+    const newest = { pulumi: await newestInRange("@pulumi/pulumi", ">=3.259.0 <4.0.0"), kubernetes: await newestInRange("@pulumi/kubernetes", ">=4.25.0 <5.0.0") };
+    const { dir, library, gitops } = await consumer(newest);
+    expect(await pulumiCopies(dir)).toEqual([`node_modules/@pulumi/pulumi@${newest.pulumi}`]);
+    const images = await upWritesTheFolder(dir, library, gitops);
+    expect((await images.outputs()).photon).toBe(imageNames(library)["base-images/linux/photon-5.ovf"]);
+
+    const vmsDir = path.join(dir, "vms");
+    writeTree(vmsDir, { "Pulumi.yaml": readmeBlock(README, "vms/Pulumi.yaml"), "index.ts": readmeBlock(README, "vms/index.ts"), "tsconfig.json": readmeBlock(README, "tsconfig.json") });
+    const vms = await cliStack(vmsDir, { on: images });
+    await vms.ok("config", "set", "imagesStack", `organization/infra-images/${images.stack}`);
+    await vms.ok("up", "--yes");
+    expect(await vms.outputs()).toEqual({ image: imageNames(library)["team-a/ubuntu-24.04-hardened.ovf"], kind: "VirtualMachineImage" });
+    await vms.ok("config", "set", "image", "No Such Image");
+    const unknown = await vms.pulumi("up", "--yes");
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout + unknown.stderr).toMatch(/no image named "No Such Image" in namespace "team-a" or the cluster/);
+    await vms.ok("destroy", "--yes");
+    await images.ok("destroy", "--yes");
+    expect(Object.keys(snapshot(gitops))).toEqual(["README.md"]);
+  });
+
+  test("in a TypeScript project at the oldest @pulumi/pulumi in range", async () => {
+    const { dir, library, gitops } = await consumer({ pulumi: "3.259.0", kubernetes: "4.25.0" });
+    expect(await pulumiCopies(dir)).toEqual(["node_modules/@pulumi/pulumi@3.259.0"]);
+    await (await upWritesTheFolder(dir, library, gitops)).ok("destroy", "--yes");
+  });
+
+  test("in a plain JavaScript project", async () => {
+    const { dir, library, gitops } = await consumer({ pulumi: "^3.259.0", kubernetes: "^4.25.0" }, true);
+    expect(readFileSync(path.join(dir, "index.js"), "utf8")).toContain('require("pulumi-vmimages")');
+    await (await upWritesTheFolder(dir, library, gitops)).ok("destroy", "--yes");
+  });
+});
