@@ -87,7 +87,8 @@ export class ProblemsError extends VmImagesError {
 
   constructor(summary: string, problems: readonly VmImagesError[]) {
     const lines = problems.map((p) => `  - ${p.message}`);
-    super(problems[0]?.code ?? "source", `${summary}:\n${lines.join("\n")}`, problems[0]?.location ?? {}, { cause: problems[0] });
+    // The problems are the causes, each kept in `problems` (a single `cause` would print one of them twice).
+    super(problems[0]?.code ?? "source", `${summary}:\n${lines.join("\n")}`, problems[0]?.location ?? {});
     this.name = "ProblemsError";
     this.problems = problems;
   }
