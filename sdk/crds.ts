@@ -26,7 +26,12 @@ function ofKind(manifest: ImageManifest, kind: ImageManifest["kind"]): ImageMani
   return manifest;
 }
 
-/** A namespaced VM Operator image, for users who apply manifests with their own Kubernetes provider. */
+/**
+ * A namespaced VM Operator image, for users who apply manifests with their own Kubernetes provider.
+ * Its `status` does not reach the cluster: every image CRD has a status subresource, so the API
+ * server drops `status` on a create or an update and keeps only what `…/status` is given. Images
+ * created this way show no display name, OS or `Ready` condition until something writes their status.
+ */
 export class VirtualMachineImage extends k8s.apiextensions.CustomResource {
   constructor(name: string, args: VirtualMachineImageArgs, opts?: pulumi.CustomResourceOptions) {
     super(name, resourceArgs("VirtualMachineImage", args), opts);
@@ -38,7 +43,7 @@ export class VirtualMachineImage extends k8s.apiextensions.CustomResource {
   }
 }
 
-/** A cluster-scoped VM Operator image. */
+/** A cluster-scoped VM Operator image; like {@link VirtualMachineImage}, its `status` does not reach the cluster. */
 export class ClusterVirtualMachineImage extends k8s.apiextensions.CustomResource {
   constructor(name: string, args: VirtualMachineImageArgs, opts?: pulumi.CustomResourceOptions) {
     super(name, resourceArgs("ClusterVirtualMachineImage", args), opts);
