@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { Catalog, withoutTimestamps } from "../provider/catalog/catalog";
 import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve";
+import { ImageChoice, ImageCriteria, SelectOptions, selectCatalogImage } from "../provider/catalog/select";
 import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { registerImages } from "../provider/targets/pulumi";
@@ -142,11 +143,8 @@ export function resolveImageRef(
   nameOrId: pulumi.Input<string>,
   options: ResolveImageOptions & { readonly outputName?: string } = {},
 ): pulumi.Output<ImageRef> {
-  const fromStack = pulumi.StackReference.isInstance(source);
-  const catalog: pulumi.Output<unknown> = fromStack ? (source as pulumi.StackReference).requireOutput(options.outputName ?? "catalog") : pulumi.output(source as pulumi.Input<Catalog>);
-  return pulumi.all([catalog, nameOrId]).apply(([c, name]) => {
-    if (!isCatalog(c)) throw new Error(`the ${fromStack ? `stack output "${options.outputName ?? "catalog"}"` : "value"} is not a pulumi-vmimages catalog`);
-    const image = resolveCatalogImage(c, name, options.namespace, options);
+  return pulumi.all([catalogOutput(source, options.outputName), nameOrId]).apply(([catalog, name]) => {
+    const image = resolveCatalogImage(catalog, name, options.namespace, options);
     return { kind: image.kind, name: image.name };
   });
 }
@@ -161,16 +159,54 @@ export async function lookupImage(
   nameOrId: string,
   options: ResolveImageOptions & { readonly outputName?: string } = {},
 ): Promise<ImageRef> {
+  const image = resolveCatalogImage(await catalogNow(source, options.outputName), nameOrId, options.namespace, options);
+  return { kind: image.kind, name: image.name };
+}
+
+/** Options of {@link selectImage}: where to look, as for names. */
+export interface SelectImageOptions extends SelectOptions {
+  /** The stack output holding the catalog, for a StackReference. @default catalog */
+  readonly outputName?: string;
+}
+
+/**
+ * The image that fits the criteria, the way `aws.ec2.getAmi({ mostRecent: true, filters })` picks an
+ * AMI: a label selector, a display-name pattern, capabilities, the OS, and `mostRecent`. The
+ * namespace's images come first, then the cluster's; exactly one match is the answer, and with
+ * `mostRecent` the newest version of several. The result is the reference for a VirtualMachine's
+ * `spec.image` with the chosen image's display name and version, so a stack can export what it
+ * picked; when a newer build lands in the library, `pulumi preview` of the VM stack shows the change.
+ * Fails the deployment with the CLI's messages (`vmimages select`).
+ */
+export function selectImage(source: pulumi.Input<Catalog> | pulumi.StackReference, criteria: ImageCriteria, options: SelectImageOptions = {}): pulumi.Output<ImageChoice> {
+  return catalogOutput(source, options.outputName).apply((catalog) => selectCatalogImage(catalog, criteria, options));
+}
+
+/** {@link selectImage} now, while the program runs, to a plain value: the twin of {@link lookupImage}. */
+export async function lookupSelectedImage(source: Catalog | pulumi.StackReference, criteria: ImageCriteria, options: SelectImageOptions = {}): Promise<ImageChoice> {
+  return selectCatalogImage(await catalogNow(source, options.outputName), criteria, options);
+}
+
+/** The catalog a source gives, as an Output: a catalog, an Output of one, or a StackReference's output. */
+function catalogOutput(source: pulumi.Input<Catalog> | pulumi.StackReference, outputName = "catalog"): pulumi.Output<Catalog> {
+  const fromStack = pulumi.StackReference.isInstance(source);
+  const value: pulumi.Output<unknown> = fromStack ? (source as pulumi.StackReference).requireOutput(outputName) : pulumi.output(source as pulumi.Input<Catalog>);
+  return value.apply((c) => {
+    if (!isCatalog(c)) throw new Error(`the ${fromStack ? `stack output "${outputName}"` : "value"} is not a pulumi-vmimages catalog`);
+    return c;
+  });
+}
+
+/** The catalog a source gives, now. */
+async function catalogNow(source: Catalog | pulumi.StackReference, outputName = "catalog"): Promise<Catalog> {
   let catalog: unknown = source;
   if (pulumi.StackReference.isInstance(source)) {
-    const name = options.outputName ?? "catalog";
-    const details = await source.getOutputDetails(name);
+    const details = await source.getOutputDetails(outputName);
     catalog = details.value ?? details.secretValue;
-    if (catalog === undefined) throw new Error(`the referenced stack exports no "${name}" output; export the ContentLibraryImages catalog under that name`);
+    if (catalog === undefined) throw new Error(`the referenced stack exports no "${outputName}" output; export the ContentLibraryImages catalog under that name`);
   }
   if (!isCatalog(catalog)) throw new Error("the value is not a pulumi-vmimages catalog");
-  const image = resolveCatalogImage(catalog, nameOrId, options.namespace, options);
-  return { kind: image.kind, name: image.name };
+  return catalog;
 }
 
 const FULL_ARGS = Symbol("vmimages.fullArgs");

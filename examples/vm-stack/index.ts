@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { lookupImage, resolveImage } from "../../sdk";
+import { lookupImage, resolveImage, selectImage } from "../../sdk";
 
 /**
  * A VM stack: takes the images stack's catalog through a StackReference, resolves a display name to
@@ -33,5 +33,24 @@ export = async () => {
   );
   // The same resolution as an Output, for programs that pass it on without awaiting it.
   const clusterPhoton = resolveImage(images, "Photon OS 5.0", { namespace: "team-a", requireCapabilities: ["cloud-init"] });
-  return { image: image.name, imageKind: image.kind, vm: vm.metadata.name, clusterPhoton };
+  // The newest cluster build of Ubuntu 24.04, chosen by what it is (as getAmi({ mostRecent: true })):
+  // when a newer build lands in the library, `pulumi preview` here shows web-2 moving to it.
+  const newestUbuntu = selectImage(images, { name: "Ubuntu 24.04*", selector: "os.image.vmoperator.vmware.com/type=Linux", mostRecent: true });
+  const web2 = new k8s.apiextensions.CustomResource(
+    "web-2",
+    {
+      apiVersion: "vmoperator.vmware.com/v1alpha5",
+      kind: "VirtualMachine",
+      metadata: { name: "web-2", namespace: "team-a" },
+      spec: {
+        className: "best-effort-small",
+        image: newestUbuntu.apply((c) => ({ kind: c.kind, name: c.name })),
+        imageName: newestUbuntu.name,
+        powerState: "PoweredOn",
+        storageClass: "vsan-default-storage-policy",
+      },
+    },
+    { provider },
+  );
+  return { image: image.name, imageKind: image.kind, vm: vm.metadata.name, clusterPhoton, newestUbuntu, web2: web2.metadata.name };
 };

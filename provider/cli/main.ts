@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { buildCatalog, CatalogImage } from "../catalog/catalog";
 import { formatDiff } from "../catalog/diff";
 import { resolveCatalogImage } from "../catalog/resolve";
+import { selectCatalogImage } from "../catalog/select";
 import { matchesSelector, parseSelector } from "../catalog/selector";
 import { ConfigError, messageOf } from "../errors";
 import { RunOptions, RunResult, runPipeline } from "../pipeline/run";
@@ -95,6 +96,65 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const image = resolveCatalogImage(catalog, name, opts.namespace, { strict: opts.strict, requireCapabilities: opts.requireCapability });
       io.out(`${image.name}\n`);
     });
+
+  program
+    .command("select")
+    .description("print the VMI ID of the one image that fits the criteria (namespace first, then cluster); with --most-recent, the newest version of several")
+    .requiredOption("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("-l, --selector <selector>", "label selector, e.g. os.image.vmoperator.vmware.com/type=Linux,capability.image.vmoperator.vmware.com/cloud-init")
+    .option("--name <pattern>", 'display-name glob ("Ubuntu 24.04*"), or a regular expression between slashes ("/^Ubuntu 2[24]/")')
+    .option("--os-type <type>", "OS family (status.osInfo.type), e.g. Linux")
+    .option("--os-version <version>", "OS version (status.osInfo.version)")
+    .option("--require-capability <cap>", "capability the image must have (repeatable)", collect, [] as string[])
+    .option("--most-recent", "of several matches, take the newest status.productInfo.version")
+    .option("-n, --namespace <ns>", "namespace whose images come first (else only cluster images)")
+    .option("--strict", "also fail when images match in both the namespace and the cluster")
+    .option("--expect <vmi>", "fail unless the criteria select this VMI ID (to notice a new build in CI)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["name", "json"]).default("name"))
+    .action(
+      async (opts: {
+        manifests: string;
+        selector?: string;
+        name?: string;
+        osType?: string;
+        osVersion?: string;
+        requireCapability: string[];
+        mostRecent?: boolean;
+        namespace?: string;
+        strict?: boolean;
+        expect?: string;
+        output: string;
+      }) => {
+        const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
+        const regex = opts.name !== undefined ? /^\/(.*)\/([a-z]*)$/s.exec(opts.name) : null;
+        let name: string | RegExp | undefined = opts.name;
+        if (regex) {
+          try {
+            name = new RegExp(regex[1]!, regex[2]);
+          } catch (err) {
+            throw new ConfigError(`--name ${opts.name} is not a valid regular expression: ${messageOf(err)}`);
+          }
+        }
+        const chosen = selectCatalogImage(
+          catalog,
+          {
+            ...(opts.selector !== undefined ? { selector: opts.selector } : {}),
+            ...(name !== undefined ? { name } : {}),
+            ...(opts.osType !== undefined ? { osType: opts.osType } : {}),
+            ...(opts.osVersion !== undefined ? { osVersion: opts.osVersion } : {}),
+            requireCapabilities: opts.requireCapability,
+            mostRecent: Boolean(opts.mostRecent),
+          },
+          { ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}), strict: Boolean(opts.strict) },
+        );
+        io.out(opts.output === "json" ? `${JSON.stringify(chosen, null, 2)}\n` : `${chosen.name}\n`);
+        if (opts.expect !== undefined && opts.expect !== chosen.name) {
+          throw new ConfigError(
+            `the criteria now select ${chosen.name} ("${chosen.displayName}"${chosen.version !== undefined ? `, version ${chosen.version}` : ""}), not the pinned ${opts.expect}: a new build, or a changed library; update the pin once it is tested`,
+          );
+        }
+      },
+    );
 
   program
     .command("list")

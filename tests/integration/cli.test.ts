@@ -238,6 +238,36 @@ describe("vmimages resolve and list", () => {
     expect(bad.err).toContain(`lacks the required capability nvidia-vgpu (it has: cloud-init, guest-customization)`);
   });
 
+  test("select prints the VMI ID of the one image that fits, namespace first, and the newest with --most-recent", async () => {
+    const ubuntuCluster = (await vmimages("resolve", "Ubuntu 24.04 LTS", "--manifests", ex.out)).out;
+    const ubuntuTeamA = (await vmimages("resolve", "Ubuntu 24.04 LTS", "--manifests", ex.out, "-n", "team-a")).out;
+    expect(await vmimages("select", "--name", "Ubuntu*", "--manifests", ex.out)).toEqual({ code: 0, out: ubuntuCluster, err: "" });
+    expect((await vmimages("select", "--name", "/^ubuntu 24/i", "--manifests", ex.out, "-n", "team-a")).out).toBe(ubuntuTeamA);
+    // Photon OS 5.0 and Ubuntu 24.04 LTS are the cluster's Linux images: two matches, unless the newest is asked for.
+    const linux = ["-l", "os.image.vmoperator.vmware.com/type=Linux", "--manifests", ex.out];
+    const several = await vmimages("select", ...linux);
+    expect(several.code).toBe(1);
+    expect(several.err).toMatch(/2 images in the cluster match the criteria \(selector "os\.image\.vmoperator\.vmware\.com\/type=Linux"\): .*"Photon OS 5\.0" 5\.0 \(cluster\).*"Ubuntu 24\.04 LTS" 24\.04 \(cluster\)|.*"Ubuntu 24\.04 LTS" 24\.04 \(cluster\).*"Photon OS 5\.0" 5\.0/);
+    expect((await vmimages("select", ...linux, "--most-recent")).out).toBe(ubuntuCluster);
+    const json = JSON.parse((await vmimages("select", ...linux, "--most-recent", "-o", "json")).out) as Record<string, string>;
+    expect(json).toEqual({ kind: "ClusterVirtualMachineImage", name: ubuntuCluster.trim(), displayName: "Ubuntu 24.04 LTS", version: "24.04", fullVersion: "24.04.3 LTS (20251105)" });
+  });
+
+  test("select --expect fails when the pinned image is no longer the one the criteria select, saying what they select now", async () => {
+    const ubuntuCluster = (await vmimages("resolve", "Ubuntu 24.04 LTS", "--manifests", ex.out)).out.trim();
+    const args = ["select", "-l", "os.image.vmoperator.vmware.com/type=Linux", "--most-recent", "--manifests", ex.out];
+    expect((await vmimages(...args, "--expect", ubuntuCluster)).code).toBe(0);
+    const moved = await vmimages(...args, "--expect", PHOTON);
+    expect(moved.code).toBe(1);
+    expect(moved.err).toContain(`the criteria now select ${ubuntuCluster} ("Ubuntu 24.04 LTS", version 24.04), not the pinned ${PHOTON}`);
+  });
+
+  test("select with no match says which criterion removed the last candidates", async () => {
+    const none = await vmimages("select", "--name", "Ubuntu*", "--require-capability", "nvidia-vgpu", "--manifests", ex.out);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain("the capability nvidia-vgpu removed the last 1 candidate(s)");
+  });
+
   test("lists cluster images as kubectl get -o wide prints them", async () => {
     const run = await vmimages("list", "--manifests", ex.out);
     const lines = run.out.trimEnd().split("\n");

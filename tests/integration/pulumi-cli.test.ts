@@ -162,10 +162,33 @@ describe("the vm-stack example with the Pulumi CLI", () => {
     expect(outputs.image).toBe(names["team-a/ubuntu-24.04-hardened.ovf"]);
     expect(outputs.imageKind).toBe("VirtualMachineImage");
     expect(outputs.clusterPhoton).toBe(names["base-images/linux/photon-5.ovf"]);
-    const files = readdirSync(path.join(rendered, "1-manifest"));
-    const vm = parse(readFileSync(path.join(rendered, "1-manifest", files[0]!), "utf8"));
+    const vms1 = readdirSync(path.join(rendered, "1-manifest")).map((f) => parse(readFileSync(path.join(rendered, "1-manifest", f), "utf8")));
+    const vm = vms1.find((m) => m.metadata.name === "web-1");
     expect(vm.spec.image).toEqual({ kind: "VirtualMachineImage", name: names["team-a/ubuntu-24.04-hardened.ovf"] });
-    expect(crdErrors(vm)).toEqual([]);
+    for (const m of vms1) expect(crdErrors(m)).toEqual([]);
+    // selectImage({ name: "Ubuntu 24.04*", mostRecent: true }) in the cluster: the one build there.
+    expect(outputs.newestUbuntu).toEqual({
+      kind: "ClusterVirtualMachineImage",
+      name: names["base-images/linux/ubuntu-24.04.ova"],
+      displayName: "Ubuntu 24.04 LTS",
+      version: "24.04",
+      fullVersion: "24.04.3 LTS (20251105)",
+    });
+
+    // A newer build lands in the cluster library: the images stack publishes it, and the VM stack's
+    // preview shows web-2 moving to it, and nothing else.
+    writeTree(library, {
+      "base-images/linux/ubuntu-24.04.4.ovf": ovf({ osType: "ubuntu64Guest", systemType: "vmx-21", product: { product: "Ubuntu Server", version: "24.04.4", fullVersion: "24.04.4 LTS (20260301)" } }),
+      "base-images/linux/ubuntu-24.04.4.item.json": `{"name": "Ubuntu 24.04.4 LTS"}`,
+    });
+    await images.ok("up", "--yes");
+    const newer = imageNames(library)["base-images/linux/ubuntu-24.04.4.ovf"]!;
+    const moved = await vms.previewJson();
+    // (The StackReference itself is read on every run.)
+    expect(changes(moved).filter((c) => !c.startsWith("read "))).toEqual(["update web-2"]);
+    expect(Object.keys(moved.steps.find((st) => st.op === "update")!.detailedDiff ?? {})).toEqual(expect.arrayContaining(["spec.image.name"]));
+    await vms.ok("up", "--yes");
+    expect(((await vms.outputs()).newestUbuntu as { name: string }).name).toBe(newer);
 
     for (const [image, message] of [
       ["Duplicate", new RegExp(`the display name "Duplicate" is ambiguous in namespace "team-a": 2 images have it: (${names["team-a/dup1.ovf"]}|${names["team-a/dup2.ovf"]}) \\(namespace team-a\\)`)],
