@@ -27,7 +27,7 @@ const VMWARE_SYSTEM_PREFIX = "vmware-system";
  * @throws OvfError naming `where` when the text is not a readable OVF envelope, or when VM Operator
  *   could not read it either (a disk whose size cannot be known, a default its type refuses).
  */
-export function parseOvfDescriptor(xmlText: string, where: Location = {}): OvfMetadata {
+export function parseOvfDescriptor(xmlText: string | Uint8Array, where: Location = {}): OvfMetadata {
   let doc: XmlNode;
   try {
     doc = parseXml(xmlText);

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fs } from "node:fs";
+import { constants, createReadStream, Dirent, promises as fs, Stats } from "node:fs";
 import * as path from "node:path";
 import { SourceError, VmImagesError, messageOf } from "../errors";
 import { ItemId, ItemType, LibraryInfo, LibraryItem } from "../types";
 import { compareCodeUnits } from "../util";
-import { readOvaDescriptor } from "./ova";
+import { MAX_DESCRIPTOR_BYTES, readOvaDescriptor } from "./ova";
 import { ContentLibrarySource, ListedItems } from "./source";
 
 /** The project's namespace for UUIDv5 item ids of files without a sidecar id. Never change it. */
@@ -40,17 +40,28 @@ export class DirectorySource implements ContentLibrarySource {
     } catch (err) {
       throw new SourceError(`cannot read the library folder ${this.root}: ${messageOf(err)}`, { file: this.root }, { cause: err });
     }
+    // A symbolic link counts as a library too: reading it says whether it leads to a folder.
     return entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+      .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith("."))
       .map((e) => ({ id: `offline:${e.name}`, name: e.name, type: "OFFLINE" as const }))
       .sort((a, b) => compareCodeUnits(a.name, b.name));
   }
 
   async listItems(library: LibraryInfo): Promise<ListedItems> {
     const dir = path.join(this.root, library.name);
-    const files = (await walk(dir)).filter((f) => ITEM_EXTENSIONS[path.extname(f).toLowerCase()] !== undefined);
-    const items: LibraryItem[] = [];
     const problems: VmImagesError[] = [];
+    const problem = (file: string, what: string, cause?: unknown) =>
+      problems.push(new SourceError(`library "${library.name}" at ${file}: ${what}`, { library: library.name, file }, cause === undefined ? undefined : { cause }));
+    let top: Stats;
+    try {
+      top = await fs.stat(dir);
+    } catch (err) {
+      // A library that cannot be read is an error, never an empty library whose images look deleted.
+      throw new SourceError(`library "${library.name}": cannot read its folder ${dir}: ${describeFsError(err, dir)}`, { library: library.name, file: dir }, { cause: err });
+    }
+    if (!top.isDirectory()) throw new SourceError(`library "${library.name}": ${dir} is not a folder`, { library: library.name, file: dir });
+    const files = (await walk(dir, { real: await fs.realpath(dir), ancestors: new Set([fileKey(top)]), problem })).filter((f) => ITEM_EXTENSIONS[path.extname(f).toLowerCase()] !== undefined);
+    const items: LibraryItem[] = [];
     for (const file of files.sort(compareCodeUnits)) {
       try {
         items.push(await describeFile(library.name, dir, file));
@@ -65,10 +76,10 @@ export class DirectorySource implements ContentLibrarySource {
     return { items, problems };
   }
 
-  async fetchDescriptor(_library: LibraryInfo, item: LibraryItem): Promise<string> {
+  async fetchDescriptor(_library: LibraryInfo, item: LibraryItem): Promise<Uint8Array> {
     const file = item.location!;
     if (file.toLowerCase().endsWith(".ova")) return readOvaDescriptor(file);
-    return fs.readFile(file, "utf8");
+    return readRegularFile(file, MAX_DESCRIPTOR_BYTES);
   }
 
   async close(): Promise<void> {}
@@ -133,16 +144,85 @@ export function parseSidecar(text: string, where: { library: string; file: strin
   return out;
 }
 
-/** Every file below `dir`; a link that cannot be followed is listed too, so reading it reports it. */
-async function walk(dir: string): Promise<string[]> {
+interface Walk {
+  /** The library folder's real path: a link that leads outside it is not followed. */
+  readonly real: string;
+  /** Device and inode of the folders on the way down: a link back to one of them is a loop. */
+  readonly ancestors: ReadonlySet<string>;
+  readonly problem: (file: string, what: string, cause?: unknown) => void;
+}
+
+/**
+ * Every regular file below `dir`, following symbolic links that stay inside the library. What
+ * cannot be read, or is not what it seems, is a problem naming it (so the run fails and nothing
+ * is removed), never a silent gap: a folder that cannot be read, a dangling link, a link that leads
+ * outside the library folder, a link back to a folder above it (a loop), and an item that is no
+ * regular file (a FIFO, a device).
+ */
+async function walk(dir: string, ctx: Walk): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    ctx.problem(dir, `cannot read the folder: ${describeFsError(err, dir)}`, err);
+    return [];
+  }
   const out: string[] = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+  for (const e of entries) {
     const full = path.join(dir, e.name);
-    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await fs.stat(full).then((s) => s.isDirectory(), () => false)));
-    if (isDir) out.push(...(await walk(full)));
-    else if (e.isFile() || e.isSymbolicLink()) out.push(full);
+    let stat: Stats;
+    try {
+      stat = e.isSymbolicLink() ? await fs.stat(full) : await fs.lstat(full);
+    } catch (err) {
+      if (e.isSymbolicLink()) ctx.problem(full, `is a symbolic link to ${await fs.readlink(full).catch(() => "?")}, which cannot be followed (${describeFsError(err, full)})`, err);
+      else ctx.problem(full, `cannot be read: ${describeFsError(err, full)}`, err);
+      continue;
+    }
+    if (e.isSymbolicLink()) {
+      const target = await fs.realpath(full).catch(() => full);
+      if (target !== ctx.real && !target.startsWith(`${ctx.real}${path.sep}`)) {
+        ctx.problem(full, `is a symbolic link to ${target}, outside the library folder ${ctx.real}; vmimages follows only links that stay inside it`);
+        continue;
+      }
+    }
+    if (stat.isDirectory()) {
+      if (ctx.ancestors.has(fileKey(stat))) {
+        ctx.problem(full, "is a symbolic link to a folder above it (a loop); vmimages does not follow it");
+        continue;
+      }
+      out.push(...(await walk(full, { ...ctx, ancestors: new Set([...ctx.ancestors, fileKey(stat)]) })));
+    } else if (stat.isFile()) {
+      out.push(full);
+    } else if (ITEM_EXTENSIONS[path.extname(full).toLowerCase()] !== undefined) {
+      ctx.problem(full, "is not a regular file (a FIFO, a socket or a device); items are read from regular files only");
+    }
   }
   return out;
+}
+
+function fileKey(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}`;
+}
+
+/** An error's code and message without the path again (Node ends the message with it). */
+function describeFsError(err: unknown, _file: string): string {
+  return messageOf(err).replace(/, \w+ '[^']*'$/, "");
+}
+
+/**
+ * The bytes of a regular file of at most `limit` bytes. Opened without blocking and checked
+ * before reading, so a FIFO or a device that replaced the file since it was listed never hangs the run.
+ */
+export async function readRegularFile(file: string, limit: number): Promise<Buffer> {
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error("it is not a regular file; descriptors are read from regular files only");
+    if (stat.size > limit) throw new Error(`it is ${stat.size} bytes, more than the ${limit} a descriptor may have`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** SHA-256 of the file's bytes, streamed: an edited file gets a new content version. */

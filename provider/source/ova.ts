@@ -9,13 +9,13 @@ export class OvaError extends Error {}
  * The OVF descriptor of an OVA: the first `.ovf` entry of the tar (DSP0243 puts it first). Only that
  * entry is read into memory; disks are skipped in the stream and nothing is unpacked to disk.
  */
-export async function readOvaDescriptor(path: string): Promise<string> {
+export async function readOvaDescriptor(path: string): Promise<Buffer> {
   // Loaded on the first OVA: a vCenter run never reads one, and every module loaded costs its start.
   const tar = (require("tar-stream") as typeof import("tar-stream")).extract();
   const file = createReadStream(path);
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     let settled = false;
-    const finish = (err: Error | undefined, text?: string) => {
+    const finish = (err: Error | undefined, text?: Buffer) => {
       if (settled) return;
       settled = true;
       file.destroy();
@@ -35,7 +35,7 @@ export async function readOvaDescriptor(path: string): Promise<string> {
       }
       const chunks: Buffer[] = [];
       stream.on("data", (c: unknown) => chunks.push(c as Buffer));
-      stream.on("end", () => finish(undefined, Buffer.concat(chunks).toString("utf8")));
+      stream.on("end", () => finish(undefined, Buffer.concat(chunks)));
       stream.on("error", (e: Error) => finish(new OvaError(`its descriptor ${header.name} cannot be read: ${e.message}`)));
     });
     tar.on("finish", () => finish(new OvaError("it contains no .ovf descriptor")));

@@ -19,8 +19,8 @@ export interface ContentLibrarySource {
   listLibraries(): Promise<LibraryInfo[]>;
   /** The library's items; items that cannot be described are returned as problems, not thrown. */
   listItems(library: LibraryInfo): Promise<ListedItems>;
-  /** The OVF descriptor (XML text) of an `ovf` item. */
-  fetchDescriptor(library: LibraryInfo, item: LibraryItem): Promise<string>;
+  /** The OVF descriptor of an `ovf` item: its bytes (decoded as XML says), or text already decoded. */
+  fetchDescriptor(library: LibraryInfo, item: LibraryItem): Promise<Uint8Array | string>;
   /** Releases sessions and connections; safe to call more than once. */
   close(): Promise<void>;
 }

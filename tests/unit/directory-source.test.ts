@@ -1,8 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { v5 as uuidv5 } from "uuid";
 import { DirectorySource, OFFLINE_ITEM_NAMESPACE, parseSidecar } from "../../provider/source/directory";
-import { readOvaDescriptor } from "../../provider/source/ova";
+import { MAX_DESCRIPTOR_BYTES, readOvaDescriptor } from "../../provider/source/ova";
 import { ovf } from "../helpers/ovf";
 import { makeOva, tempDir, writeTree } from "../helpers/library";
 
@@ -95,13 +96,83 @@ describe("the offline library folder", () => {
   });
 });
 
+describe("what the offline folder refuses, naming it, rather than reading it as less", () => {
+  const items = async (root: string, library = "base") => new DirectorySource(root).listItems({ id: `offline:${library}`, name: library, type: "OFFLINE" });
+
+  test("a subfolder that is a symbolic link to a folder that is gone", async () => {
+    const root = tempDir();
+    writeTree(root, { "base/a.ovf": ovf(), "elsewhere/b.ovf": ovf() });
+    symlinkSync(path.join(root, "gone"), path.join(root, "base/linux"));
+    const { items: found, problems } = await items(root);
+    expect(found.map((i) => i.name)).toEqual(["a"]);
+    expect(problems.map((p) => p.message)).toEqual([`library "base" at ${path.join(root, "base/linux")}: is a symbolic link to ${path.join(root, "gone")}, which cannot be followed (ENOENT: no such file or directory)`]);
+  });
+
+  test("a library folder that is a symbolic link to a folder that is gone is an error, not an empty library", async () => {
+    const root = tempDir();
+    symlinkSync(path.join(root, "gone"), path.join(root, "base"));
+    expect((await new DirectorySource(root).listLibraries()).map((l) => l.name)).toEqual(["base"]);
+    await expect(items(root)).rejects.toThrow(`library "base": cannot read its folder ${path.join(root, "base")}: ENOENT: no such file or directory`);
+  });
+
+  test("a symbolic link to a folder above it (a loop), once, without following it", async () => {
+    const root = tempDir();
+    writeTree(root, { "base/a.ovf": ovf() });
+    symlinkSync(".", path.join(root, "base/loop"));
+    const { items: found, problems } = await items(root);
+    expect(found.map((i) => i.name)).toEqual(["a"]);
+    expect(problems.map((p) => p.message)).toEqual([`library "base" at ${path.join(root, "base/loop")}: is a symbolic link to a folder above it (a loop); vmimages does not follow it`]);
+  });
+
+  test("a symbolic link that leads outside the library folder, such as to /", async () => {
+    const root = tempDir();
+    writeTree(root, { "base/a.ovf": ovf(), "other/b.ovf": ovf() });
+    symlinkSync("/", path.join(root, "base/root"));
+    symlinkSync("/dev/zero", path.join(root, "base/zero.ovf"));
+    symlinkSync(path.join(root, "other/b.ovf"), path.join(root, "base/b.ovf"));
+    const { problems } = await items(root);
+    expect(problems.map((p) => p.message).sort()).toEqual(
+      [
+        `library "base" at ${path.join(root, "base/b.ovf")}: is a symbolic link to ${path.join(root, "other/b.ovf")}, outside the library folder ${path.join(root, "base")}; vmimages follows only links that stay inside it`,
+        `library "base" at ${path.join(root, "base/root")}: is a symbolic link to /, outside the library folder ${path.join(root, "base")}; vmimages follows only links that stay inside it`,
+        `library "base" at ${path.join(root, "base/zero.ovf")}: is a symbolic link to /dev/zero, outside the library folder ${path.join(root, "base")}; vmimages follows only links that stay inside it`,
+      ].sort(),
+    );
+  });
+
+  test("a link that stays inside the library is followed", async () => {
+    const root = tempDir();
+    writeTree(root, { "base/real/a.ovf": ovf() });
+    symlinkSync(path.join(root, "base/real"), path.join(root, "base/alias"));
+    const { items: found, problems } = await items(root);
+    expect(problems).toEqual([]);
+    expect(found.map((i) => path.relative(root, i.location!))).toEqual(["base/alias/a.ovf", "base/real/a.ovf"]);
+  });
+
+  test("an item that is a FIFO, without waiting for it", async () => {
+    const root = tempDir();
+    writeTree(root, { "base/a.ovf": ovf() });
+    execFileSync("mkfifo", [path.join(root, "base/pipe.ovf")]);
+    const { problems } = await items(root);
+    expect(problems.map((p) => p.message)).toEqual([`library "base" at ${path.join(root, "base/pipe.ovf")}: is not a regular file (a FIFO, a socket or a device); items are read from regular files only`]);
+  });
+
+  test("a plain descriptor larger than an OVA's may be", async () => {
+    const root = tempDir();
+    writeTree(root, { "base/huge.ovf": Buffer.alloc(MAX_DESCRIPTOR_BYTES + 1, 0x20) });
+    const source = new DirectorySource(root);
+    const [item] = (await items(root)).items;
+    await expect(source.fetchDescriptor({ id: "offline:base", name: "base", type: "OFFLINE" }, item!)).rejects.toThrow(`it is ${MAX_DESCRIPTOR_BYTES + 1} bytes, more than the ${MAX_DESCRIPTOR_BYTES} a descriptor may have`);
+  });
+});
+
 describe("reading an OVA", () => {
   test("reads the first .ovf entry, skipping the entries before it and ignoring later ones", async () => {
     const dir = tempDir();
     const file = path.join(dir, "x.ova");
     const big = Buffer.alloc(8 * 1024 * 1024, 1);
     writeFileSync(file, await makeOva([["x.mf", "manifest"], ["x.ovf", "<Envelope/>"], ["second.ovf", "<Other/>"], ["disk.vmdk", big]]));
-    expect(await readOvaDescriptor(file)).toBe("<Envelope/>");
+    expect((await readOvaDescriptor(file)).toString()).toBe("<Envelope/>");
   });
 
   test.each([

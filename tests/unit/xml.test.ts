@@ -1,4 +1,4 @@
-import { XmlError, attr, child, children, parseXml, text } from "../../provider/ovf/xml";
+import { XmlError, attr, child, children, decodeXml, parseXml, text } from "../../provider/ovf/xml";
 
 describe("reading XML", () => {
   const doc = parseXml(`<?xml version="1.0"?>
@@ -43,5 +43,63 @@ describe("reading XML", () => {
 
   test("refuses a document that is not well-formed, naming the line and column", () => {
     expect(() => parseXml("<a>\n  <b>\n</a>")).toThrow(/^is not well-formed XML: .*\(line \d+, column \d+\)$/);
+  });
+
+  test.each([
+    ["a DOCTYPE glued to its name", `<!DOCTYPEx[<!ENTITYe "INJECTED">]><x>&e;</x>`, "DOCTYPE"],
+    ["an ENTITY declaration in the body", `<x><!ENTITY e "y"></x>`, "ENTITY"],
+    ["an ELEMENT declaration", `<!ELEMENT x ANY><x/>`, "ELEMENT"],
+  ])("refuses %s, wherever the parser would see it", (_what, xmlText, kind) => {
+    expect(() => parseXml(xmlText)).toThrow(`contains a ${kind} declaration`);
+  });
+
+  test("reads the same words inside a comment, a CDATA section and an attribute value as what they are", () => {
+    const doc = parseXml(`<?xml version="1.0"?><!-- <!DOCTYPE not really --><x a="<!ENTITY no>"><![CDATA[<!ENTITY e "y">]]></x>`);
+    expect(attr(child(doc, "x"), "a")).toBe("<!ENTITY no>");
+  });
+
+  test("keeps a CDATA section's text as it is written", () => {
+    expect(text(parseXml("<x><![CDATA[Terms & conditions &amp; more]]></x>"), "x")).toBe("Terms & conditions &amp; more");
+  });
+
+  test("decodes character references in text and attribute values, as XML requires", () => {
+    const doc = parseXml(`<x v="l1&#10;l2"><Version>A&#66;&#x43;&lt;&amp;D</Version></x>`);
+    expect(text(child(doc, "x"), "Version")).toBe("ABC<&D");
+    expect(attr(child(doc, "x"), "v")).toBe("l1\nl2");
+  });
+
+  test("refuses an entity no DTD defines, and a reference to no XML character", () => {
+    expect(() => parseXml("<x>a&nbsp;b</x>")).toThrow("refers to the entity &nbsp; which no DTD defines");
+    expect(() => parseXml("<x>&#0;</x>")).toThrow("has the character reference &#0;, which is no XML character");
+  });
+});
+
+describe("decoding a descriptor's bytes", () => {
+  const latin1 = Buffer.concat([Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?><x>Caf`), Buffer.from([0xe9]), Buffer.from("</x>")]);
+
+  test("in the encoding its declaration names", () => {
+    expect(decodeXml(latin1)).toContain("<x>Café</x>");
+    expect(text(parseXml(latin1), "x")).toBe("Café");
+  });
+
+  test("in UTF-16 after a byte-order mark, either byte order", () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<?xml version="1.0" encoding="UTF-16"?><x>Grüße</x>`, "utf16le")]);
+    const be = Buffer.from(le);
+    be.swap16();
+    expect(text(parseXml(le), "x")).toBe("Grüße");
+    expect(text(parseXml(be), "x")).toBe("Grüße");
+  });
+
+  test("UTF-8 with or without its byte-order mark", () => {
+    expect(text(parseXml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("<x>Grüße</x>")])), "x")).toBe("Grüße");
+  });
+
+  test("refuses bytes that are not valid UTF-8, naming the offset, rather than turning them into U+FFFD", () => {
+    const bad = Buffer.concat([Buffer.from("<x>ok "), Buffer.from([0xc3, 0x28]), Buffer.from("</x>")]);
+    expect(() => decodeXml(bad)).toThrow(new XmlError("is not valid UTF-8 at byte offset 6"));
+  });
+
+  test("refuses an encoding it cannot decode, naming it", () => {
+    expect(() => decodeXml(Buffer.from(`<?xml version="1.0" encoding="X-MADE-UP"?><x/>`))).toThrow('declares the encoding "x-made-up", which cannot be decoded here');
   });
 });

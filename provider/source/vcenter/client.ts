@@ -71,7 +71,7 @@ export class VcenterClient {
    * The OVF descriptor of an item, through a download session that is always deleted again. For a
    * subscribed item that is not cached, vCenter fetches the content while the file is prepared.
    */
-  async downloadDescriptor(itemId: string): Promise<string> {
+  async downloadDescriptor(itemId: string): Promise<Buffer> {
     const sessionId = await this.call<string>("POST", "/rest/com/vmware/content/library/item/download-session", {
       create_spec: { library_item_id: itemId },
     });
@@ -94,7 +94,7 @@ export class VcenterClient {
       if (!file.download_endpoint?.uri) throw new Error(`vCenter prepared ${ovf} without a download address`);
       const body = await this.request("GET", this.sameOrigin(file.download_endpoint.uri), undefined, false);
       this.stats.downloads++;
-      return body.toString("utf8");
+      return body;
     } finally {
       await this.call("DELETE", `/rest/com/vmware/content/library/item/download-session/id:${sid}`).catch(() => undefined);
     }

@@ -55,7 +55,7 @@ export class VcenterSource implements ContentLibrarySource {
     return { items, problems };
   }
 
-  async fetchDescriptor(library: LibraryInfo, item: LibraryItem): Promise<string> {
+  async fetchDescriptor(library: LibraryInfo, item: LibraryItem): Promise<Uint8Array> {
     try {
       return await this.client.downloadDescriptor(item.id);
     } catch (err) {
