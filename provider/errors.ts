@@ -1,3 +1,5 @@
+import { printable } from "./util";
+
 /**
  * The error family of pulumi-vmimages. Every error names what it concerns (library, item, file) and
  * says what to do. There is one class per thing a caller can act on (a configuration to fix, a
@@ -69,12 +71,12 @@ export class OutputError extends errorKind("output", "OutputError") {}
 export function describeLocation(loc: Location): string {
   const parts: string[] = [];
   if (loc.item !== undefined) {
-    parts.push(`item "${loc.item}"${loc.itemId !== undefined ? ` (${loc.itemId})` : ""}`);
+    parts.push(`item "${printable(loc.item)}"${loc.itemId !== undefined ? ` (${printable(loc.itemId)})` : ""}`);
   } else if (loc.itemId !== undefined) {
-    parts.push(`item ${loc.itemId}`);
+    parts.push(`item ${printable(loc.itemId)}`);
   }
-  if (loc.library !== undefined) parts.push(`${parts.length ? "in " : ""}library "${loc.library}"`);
-  if (loc.file !== undefined) parts.push(`${parts.length ? "at " : ""}${loc.file}`);
+  if (loc.library !== undefined) parts.push(`${parts.length ? "in " : ""}library "${printable(loc.library)}"`);
+  if (loc.file !== undefined) parts.push(`${parts.length ? "at " : ""}${printable(loc.file)}`);
   return parts.join(" ");
 }
 
@@ -86,7 +88,8 @@ export class ProblemsError extends VmImagesError {
   readonly problems: readonly VmImagesError[];
 
   constructor(summary: string, problems: readonly VmImagesError[]) {
-    const lines = problems.map((p) => `  - ${p.message}`);
+    // One line per problem, whatever a name in it holds: a name cannot start a line of its own.
+    const lines = problems.map((p) => `  - ${printable(p.message)}`);
     // The problems are the causes, each kept in `problems` (a single `cause` would print one of them twice).
     super(problems[0]?.code ?? "source", `${summary}:\n${lines.join("\n")}`, problems[0]?.location ?? {});
     this.name = "ProblemsError";

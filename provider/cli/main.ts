@@ -9,6 +9,7 @@ import { resolveCatalogImage } from "../catalog/resolve";
 import { selectCatalogImage } from "../catalog/select";
 import { matchesSelector, parseSelector } from "../catalog/selector";
 import { ConfigError, messageOf } from "../errors";
+import { printable } from "../util";
 import { RunOptions, RunResult, runPipeline } from "../pipeline/run";
 import { FolderChange, GitopsFolder, readManifestsFolder } from "../targets/gitops";
 import { VmImagesConfig, loadConfig, sourceSpec } from "./config";
@@ -37,7 +38,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    io.err(`error: ${messageOf(err)}\n`);
+    // Our messages may span lines; nothing in them may drive the terminal (names come from libraries).
+    io.err(`error: ${messageOf(err).split("\n").map(printable).join("\n")}\n`);
     return 1;
   }
 }
@@ -63,7 +65,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       } else {
         change = folder.write(run.generated);
         await run.recordTarget(change.files).catch((err: unknown) => io.err(`warning: cannot update the cache in ${opts.cacheDir}: ${messageOf(err)}\n`));
-        if (opts.verbose) for (const line of formatDiff(change.diff)) io.err(`${line}\n`);
+        if (opts.verbose) for (const line of formatDiff(change.diff)) io.err(`${printable(line)}\n`);
       }
       const { diff, plan } = change;
       io.err(
@@ -78,7 +80,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const config = await loadConfig(opts.config);
       const folder = GitopsFolder.open(opts.out);
       const { generated } = await readLibraries(config, opts, folder, io, false);
-      const lines = generated ? formatDiff(folder.plan(generated).diff) : [];
+      const lines = generated ? formatDiff(folder.plan(generated).diff).map(printable) : [];
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
       if (opts.exitCode && lines.length) setCode(3);
     });
@@ -216,7 +218,7 @@ async function readLibraries(config: VmImagesConfig, opts: ReadingOptions, folde
     itemErrors: config.itemErrors,
     ...(opts.cache ? { cacheDir: opts.cacheDir } : {}),
     previous: folder.previous,
-    onWarning: (m) => io.err(`warning: ${m}\n`),
+    onWarning: (m) => io.err(`warning: ${printable(m)}\n`),
     onProgress: (done, total) => {
       if (!bar) return;
       if (done === 1) bar.start(total, 0);

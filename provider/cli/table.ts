@@ -1,6 +1,7 @@
 import { CatalogImage } from "../catalog/catalog";
 import { PRINTER_COLUMNS } from "../image/columns";
 import { ImageKind } from "../types";
+import { printable } from "../util";
 
 /**
  * Images of one kind as `kubectl get` prints them: NAME, then the kind's CRD printer columns
@@ -9,7 +10,7 @@ import { ImageKind } from "../types";
 export function imageTable(kind: ImageKind, images: readonly CatalogImage[], withNamespace: boolean): string {
   const columns = PRINTER_COLUMNS[kind];
   const header = [...(withNamespace ? ["NAMESPACE"] : []), "NAME", ...columns.map((c) => c.name.toUpperCase())];
-  const rows = images.map((i) => [...(withNamespace ? [i.namespace ?? ""] : []), i.name, ...columns.map((c) => cell(jsonPath({ status: i.status }, c.jsonPath)))]);
+  const rows = images.map((i) => [...(withNamespace ? [printable(i.namespace ?? "")] : []), printable(i.name), ...columns.map((c) => cell(jsonPath({ status: i.status }, c.jsonPath)))]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   return [header, ...rows].map((r) => r.map((value, c) => (c === r.length - 1 ? value : value.padEnd(widths[c]! + 3))).join("").trimEnd()).join("\n");
 }
@@ -21,9 +22,9 @@ function jsonPath(object: unknown, path: string): unknown {
   return value;
 }
 
-/** A cell as kubectl prints it: nothing for a missing value, a list as JSON. */
+/** A cell as kubectl prints it: nothing for a missing value, a list as JSON; control characters escaped. */
 function cell(value: unknown): string {
   if (value === undefined || value === null) return "";
-  if (Array.isArray(value) || typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  if (Array.isArray(value) || typeof value === "object") return printable(JSON.stringify(value));
+  return printable(String(value));
 }

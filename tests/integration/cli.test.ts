@@ -191,6 +191,33 @@ describe("vmimages generate refuses bad input and writes nothing", () => {
     expect(existsSync(ex.out)).toBe(false);
   });
 
+  test("names from a library cannot drive the terminal or fake a line of a report", async () => {
+    const ex = copyExample();
+    // A library folder whose name holds a newline and an escape, with a bad item in it.
+    const evil = "evil\n  - FAKE: all is well\u001b[2J";
+    writeTree(ex.library, { [`${evil}/x.ovf`]: "<Envelope>" });
+    writeFileSync(ex.config, `${readFileSync(ex.config, "utf8")}  - name: ${JSON.stringify(evil)}\n    scope: cluster\n`);
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(String.raw`library "evil\n  - FAKE: all is well\x1b[2J"`);
+    expect(run.err.split("\n").some((l) => l.startsWith("  - FAKE"))).toBe(false);
+    expect(run.err).not.toContain("\u001b");
+  });
+
+  test("an item name with control characters is escaped in --verbose and list output, and written to YAML readably", async () => {
+    const ex = copyExample();
+    writeTree(ex.library, { "base-images/ctl.ovf": ovf({ osType: "ubuntu64Guest" }), "base-images/ctl.item.json": JSON.stringify({ name: "red\u001b[31m\r\u007fend" }) });
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out, "--verbose");
+    expect(run.code).toBe(0);
+    expect(run.err).toContain(String.raw`"red\x1b[31m\r\x7fend"`);
+    expect(run.err).not.toMatch(/[\u001b\r\u007f]/);
+    const list = await vmimages("list", "--manifests", ex.out);
+    expect(list.out).toContain(String.raw`red\x1b[31m\r\x7fend`);
+    expect(list.out).not.toMatch(/[\u001b\r\u007f]/);
+    const resolved = await vmimages("resolve", "red\u001b[31m\r\u007fend", "--manifests", ex.out);
+    expect(resolved.code).toBe(0);
+  });
+
   test("a missing config file is named", async () => {
     const run = await vmimages("generate", "--config", "/nonexistent/vmimages.yaml", "--out", "/tmp/x");
     expect(run.code).toBe(1);

@@ -18,6 +18,15 @@ describe("YAML rendering", () => {
     expect(text).toBe('a: "2026-01-02T03:04:05Z"\nb: "yes"\nc: "on"\nd: "5.0"\ne: "True"\n');
   });
 
+  test("escapes control characters YAML readers refuse or read as line breaks (DEL, C1 with NEL, separators, BOM), and gives the same string back", () => {
+    const nasty = "a\u007fb\u0085c\u2028d\u2029e\ufeff\u001bf\u009bg";
+    const text = renderYaml({ name: nasty });
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/);
+    expect(text).toBe('name: "a\\u007fb\\u0085c\\u2028d\\u2029e\\ufeff\\u001bf\\u009bg"\n');
+    expect(parse(text, { version: "1.1" })).toEqual({ name: nasty });
+    expect(parse(text, { version: "1.2" })).toEqual({ name: nasty });
+  });
+
   test("never folds long strings", () => {
     const long = "x ".repeat(100).trim();
     expect(renderYaml({ long }).split("\n")).toHaveLength(2);

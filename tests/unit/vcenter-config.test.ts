@@ -31,6 +31,15 @@ describe("vCenter connection settings", () => {
     expect(serverOrigin(server)).toBe(origin);
   });
 
+  test.each([
+    ["https://admin:top/secret@bad host:443", "https://bad host:443"],
+    ["https://user:p@ss@bad host", "https://bad host"],
+    ["admin:pw@bad host", "bad host"],
+  ])("a server %s that is no URL is named without its password", (server, shown) => {
+    expect(() => serverOrigin(server)).toThrow(`the vCenter server "${shown}" is not a valid URL or host name`);
+    expect(() => serverOrigin(server)).not.toThrow(/secret|pw|p@ss/);
+  });
+
   test("a plain-http server is refused", () => {
     expect(() => serverOrigin("http://vc.example.com")).toThrow("the vCenter server must use https, not http");
   });

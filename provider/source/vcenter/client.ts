@@ -213,10 +213,15 @@ export function serverOrigin(server: string): string {
   try {
     u = new URL(withScheme);
   } catch {
-    throw new ConfigError(`the vCenter server "${server.replace(/\/\/[^@/]*@/, "//")}" is not a valid URL or host name`);
+    throw new ConfigError(`the vCenter server "${withoutUserinfo(server)}" is not a valid URL or host name`);
   }
   if (u.protocol !== "https:") throw new ConfigError(`the vCenter server must use https, not ${u.protocol.replace(":", "")}`);
   return `https://${u.host}`;
+}
+
+/** A server address without any user name and password before its host (up to the last `@`, so a `/` or `@` in a password counts too). */
+export function withoutUserinfo(server: string): string {
+  return server.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^]*@/i, (_m, scheme: string | undefined) => scheme ?? "");
 }
 
 function vapiMessage(body: Buffer): string {

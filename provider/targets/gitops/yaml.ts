@@ -34,7 +34,16 @@ export function scalar(value: unknown): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "bigint") return value.toString();
   const s = String(value);
-  return PLAIN.test(s) && !SPECIAL.test(s) && !s.endsWith(" ") ? s : JSON.stringify(s);
+  return PLAIN.test(s) && !SPECIAL.test(s) && !s.endsWith(" ") ? s : quote(s);
+}
+
+/**
+ * A double-quoted scalar. JSON's escapes are YAML's, but JSON leaves DEL, the C1 controls (NEL among
+ * them), the line and paragraph separators and the byte-order mark raw, which kubectl's reader
+ * refuses ("control characters are not allowed") and others read as line breaks: those are escaped too.
+ */
+function quote(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**
