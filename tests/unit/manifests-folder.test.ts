@@ -37,4 +37,33 @@ describe("reading a folder of manifests, whoever wrote it", () => {
     expect((await rejection(readManifestsFolder(path.join(dir, "file.yaml")))).message).toBe(`${path.join(dir, "file.yaml")} is not a folder of manifests`);
   });
 
+
+  test.each([
+    ["an image without a status", "apiVersion: vmoperator.vmware.com/v1alpha5\nkind: VirtualMachineImage\nmetadata:\n  name: vmi-x\n", "a VirtualMachineImage (vmi-x) without a status"],
+    ["an image whose name is a list", "kind: ClusterVirtualMachineImage\nmetadata:\n  name: [a, b]\nstatus:\n  name: x\n", "a ClusterVirtualMachineImage without a metadata.name that is a string"],
+    ["an image whose labels are not strings", "kind: ClusterVirtualMachineImage\nmetadata:\n  name: a\n  labels:\n    x: [1]\nstatus:\n  name: x\n", "(a) whose metadata.labels are not a map of strings"],
+    ["a map with a key twice", "kind: ConfigMap\nmetadata:\n  name: a\n  name: b\n", 'the key "name" appears twice in one map'],
+  ])("%s is an error naming the file", async (_what, yamlText, message) => {
+    const dir = tempDir("vmimages-manifests-");
+    writeTree(dir, { "x.yaml": yamlText });
+    const err = await rejection(readManifestsFolder(dir));
+    expect(err).toBeInstanceOf(OutputError);
+    expect(err.message).toContain(path.join(dir, "x.yaml"));
+    expect(err.message).toContain(message);
+  });
+
+  test("a YAML alias bomb is refused naming the file, without expanding it", async () => {
+    const dir = tempDir("vmimages-manifests-");
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    writeTree(dir, { "bomb.yaml": `${levels.join("\n")}\n` });
+    const err = await rejection(readManifestsFolder(dir));
+    expect(err.message).toMatch(new RegExp(`^${path.join(dir, "bomb.yaml").replace(/[/.]/g, "\\$&")} cannot be read: .*alias`, "i"));
+  });
+
+  test("reads a single map of 100,000 keys (the parser's own duplicate check was quadratic)", async () => {
+    const dir = tempDir("vmimages-manifests-");
+    writeTree(dir, { "big.yaml": `${Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join("\n")}\n`, "a.yaml": renderYaml(isoImage(1)) });
+    expect((await readManifestsFolder(dir)).map((m) => m.metadata.name)).toEqual([isoImage(1).metadata.name]);
+  });
 });
