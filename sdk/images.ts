@@ -92,7 +92,8 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
     // Keep the program alive until every child is registered.
     const done = pulumi.runtime.rpcKeepAlive();
     try {
-      const folder = args.gitops ? GitopsFolder.open(args.gitops.directory) : undefined;
+      // Read for the images' earlier conditions only: the resources write the files themselves.
+      const folder = args.gitops ? GitopsFolder.open(args.gitops.directory, { lock: false }) : undefined;
       const vcenter = "vcenter" in args.source ? args.source.vcenter : undefined;
       const run = await runPipeline({
         source: await sourceSpec(args),

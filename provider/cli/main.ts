@@ -57,30 +57,27 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: ReadingOptions & { verbose?: boolean }) => {
       const config = await loadConfig(opts.config);
       const folder = GitopsFolder.open(opts.out);
-      const run = await readLibraries(config, opts, folder, io, Boolean(opts.verbose));
-      let change: FolderChange;
-      if (run.generated === undefined) {
-        if (opts.verbose) io.err(`${opts.out} holds what the run that wrote it read from the same items, configuration and vmimages build: nothing to build\n`);
-        change = folder.unchanged();
-      } else {
-        change = folder.write(run.generated);
-        await run.recordTarget(change.files).catch((err: unknown) => io.err(`warning: cannot update the cache in ${opts.cacheDir}: ${messageOf(err)}\n`));
-        if (opts.verbose) for (const line of formatDiff(change.diff)) io.err(`${printable(line)}\n`);
+      try {
+        await generate(config, opts, folder, io);
+      } finally {
+        folder.close();
       }
-      const { diff, plan } = change;
-      io.err(
-        `${run.count} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
-          `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
-      );
     });
+
+
 
   readingCommand(program, "diff", "show what generate would change in the output folder, without writing")
     .option("--exit-code", "exit 3 when there are changes (for CI)")
     .action(async (opts: ReadingOptions & { exitCode?: boolean }) => {
       const config = await loadConfig(opts.config);
       const folder = GitopsFolder.open(opts.out);
-      const { generated } = await readLibraries(config, opts, folder, io, false);
-      const lines = generated ? formatDiff(folder.plan(generated).diff).map(printable) : [];
+      let lines: string[];
+      try {
+        const { generated } = await readLibraries(config, opts, folder, io, false);
+        lines = generated ? formatDiff(folder.plan(generated).diff).map(printable) : [];
+      } finally {
+        folder.close();
+      }
       io.out(lines.length ? `${lines.join("\n")}\n` : "no changes\n");
       if (opts.exitCode && lines.length) setCode(3);
     });
@@ -180,6 +177,25 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** `generate` into an open folder: read, write what changed, record the stamp, and say what was done. */
+async function generate(config: VmImagesConfig, opts: ReadingOptions & { verbose?: boolean }, folder: GitopsFolder, io: Io): Promise<void> {
+  const run = await readLibraries(config, opts, folder, io, Boolean(opts.verbose));
+  let change: FolderChange;
+  if (run.generated === undefined) {
+    if (opts.verbose) io.err(`${opts.out} holds what the run that wrote it read from the same items, configuration and vmimages build: nothing to build\n`);
+    change = folder.unchanged();
+  } else {
+    change = folder.write(run.generated);
+    await run.recordTarget(change.files).catch((err: unknown) => io.err(`warning: cannot update the cache in ${opts.cacheDir}: ${messageOf(err)}\n`));
+    if (opts.verbose) for (const line of formatDiff(change.diff)) io.err(`${printable(line)}\n`);
+  }
+  const { diff, plan } = change;
+  io.err(
+    `${run.count} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
+      `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
+  );
 }
 
 /** A subcommand that reads the configured libraries into an output folder: the options they share. */

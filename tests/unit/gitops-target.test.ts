@@ -13,6 +13,16 @@ const generated = (manifests: ImageManifest[]): Generated => {
   return { manifests: [...manifests].sort((a, b) => order.indexOf(a.metadata.name) - order.indexOf(b.metadata.name)), catalog };
 };
 
+/** Opens the folder, lets `f` use it, and closes it (releasing its lock). */
+function using<T>(dir: string, f: (folder: GitopsFolder) => T): T {
+  const folder = GitopsFolder.open(dir);
+  try {
+    return f(folder);
+  } finally {
+    folder.close();
+  }
+}
+
 describe("the GitOps folder as a target", () => {
   const photon = testImage({ id: "00000000-0000-4000-8000-0000000000a1", name: "Photon 5", ovf: { productInfo: { version: "5.0" } } });
   const ubuntu = testImage({ id: "00000000-0000-4000-8000-0000000000a2", name: "Ubuntu 24.04", namespace: "team-a" });
@@ -20,7 +30,7 @@ describe("the GitOps folder as a target", () => {
 
   test("a new folder: every image is added and every file written, the kustomization listing them", () => {
     const dir = tempDir("vmimages-target-");
-    const change = GitopsFolder.open(dir).write(generated([photon, ubuntu]));
+    const change = using(dir, (f) => f.write(generated([photon, ubuntu])));
     expect(change.diff.added.map((i) => i.displayName)).toEqual(["Photon 5", "Ubuntu 24.04"]);
     expect(change.plan.write.map(([rel]) => rel).sort()).toEqual([manifestPath(photon), KUSTOMIZATION, manifestPath(ubuntu)].sort());
     expect(Object.keys(snapshot(dir)).sort()).toEqual([...change.files.keys()].sort());
@@ -29,9 +39,9 @@ describe("the GitOps folder as a target", () => {
 
   test("the same images again: no change, no file written", () => {
     const dir = tempDir("vmimages-target-");
-    GitopsFolder.open(dir).write(generated([photon, ubuntu]));
+    using(dir, (f) => f.write(generated([photon, ubuntu])));
     const before = snapshot(dir);
-    const change = GitopsFolder.open(dir).write(generated([photon, ubuntu]));
+    const change = using(dir, (f) => f.write(generated([photon, ubuntu])));
     expect(change.diff).toEqual({ added: [], changed: [], removed: [] });
     expect(change.plan.write).toEqual([]);
     expect(snapshot(dir)).toEqual(before);
@@ -39,11 +49,9 @@ describe("the GitOps folder as a target", () => {
 
   test("a changed, an added and a vanished image: one of each in the diff, naming the changed field, and only their files touched", () => {
     const dir = tempDir("vmimages-target-");
-    GitopsFolder.open(dir).write(generated([photon, ubuntu]));
+    using(dir, (f) => f.write(generated([photon, ubuntu])));
     const photon51 = testImage({ id: photon.status.providerItemID, name: "Photon 5", ovf: { productInfo: { version: "5.1" } } });
-    const folder = GitopsFolder.open(dir);
-    const planned = folder.plan(generated([photon51, centos]));
-    const change = folder.write(generated([photon51, centos]));
+    const [planned, change] = using(dir, (folder) => [folder.plan(generated([photon51, centos])), folder.write(generated([photon51, centos]))]);
     expect(change).toEqual(planned);
     expect(change.diff.added.map((i) => i.displayName)).toEqual(["CentOS 7"]);
     expect(change.diff.removed.map((i) => i.displayName)).toEqual(["Ubuntu 24.04"]);
@@ -55,8 +63,8 @@ describe("the GitOps folder as a target", () => {
   test("gives the pipeline its files, its path as the stamp's target, and each image's earlier conditions", () => {
     const dir = tempDir("vmimages-target-");
     const old = testImage({ id: photon.status.providerItemID, name: "Photon 5", now: "2020-01-01T00:00:00Z" });
-    GitopsFolder.open(dir).write(generated([old]));
-    const { previous, files } = GitopsFolder.open(dir);
+    using(dir, (f) => f.write(generated([old])));
+    const { previous, files } = using(dir, (f) => f);
     expect(previous.target).toBe(path.resolve(dir));
     expect(previous.files).toBe(files);
     expect(previous.conditions!(photon)).toEqual(old.status.conditions);
@@ -65,8 +73,8 @@ describe("the GitOps folder as a target", () => {
 
   test("a run that built nothing changes nothing", () => {
     const dir = tempDir("vmimages-target-");
-    GitopsFolder.open(dir).write(generated([photon]));
-    const folder = GitopsFolder.open(dir);
+    using(dir, (f) => f.write(generated([photon])));
+    const folder = using(dir, (f) => f);
     expect(folder.unchanged()).toEqual({ diff: { added: [], changed: [], removed: [] }, plan: { write: [], remove: [], unchanged: [...folder.files.keys()] }, files: folder.files });
   });
 });

@@ -4,10 +4,28 @@ import { CatalogDiff, diffCatalogs } from "../../catalog/diff";
 import { Generated, PreviousState } from "../../pipeline/run";
 import { FolderPlan, manifestPath, planFolder, renderFolder } from "./layout";
 import { previousCatalog, previousConditions } from "./previous";
-import { applyPlan, readOwnedFiles } from "./write";
+import { readManifestsFolder as readManifests } from "./manifests";
+import { FolderLock, applyPlan, lockFolder, needsRecovery, readOwnedFiles, recoverFolder } from "./write";
+import { existsSync } from "node:fs";
+import { ImageManifest } from "../../image/manifest";
 
 export { KUSTOMIZATION, manifestPath, renderFolder } from "./layout";
-export { readManifestsFolder } from "./manifests";
+
+/**
+ * Every image in the YAML files below `dir`, whoever wrote them; a folder a vmimages run left
+ * behind (killed mid-write) is first brought to a whole state under its lock.
+ */
+export async function readManifestsFolder(dir: string): Promise<ImageManifest[]> {
+  if (needsRecovery(dir)) {
+    const lock = lockFolder(dir);
+    try {
+      recoverFolder(dir);
+    } finally {
+      lock.release();
+    }
+  }
+  return readManifests(dir);
+}
 
 /** What writing a run's images into a folder did. */
 export interface FolderChange {
@@ -27,12 +45,43 @@ export class GitopsFolder {
     readonly dir: string,
     /** The files of it this project wrote (path → text); empty for a new folder. */
     readonly files: ReadonlyMap<string, string>,
+    private lock: FolderLock | undefined,
   ) {}
 
-  /** Reads what vmimages wrote into `dir`. @throws OutputError when its kustomization.yaml is not ours. */
-  static open(dir: string): GitopsFolder {
+  /**
+   * Reads what vmimages wrote into `dir`, first mending what a run killed mid-write left. With
+   * `lock` (for a run that will write), the folder stays locked until `close()`, so no other run
+   * writes it meanwhile; a folder that does not exist yet is locked when it is first written.
+   * @throws OutputError when its kustomization.yaml is not ours, or another run holds its lock.
+   */
+  static open(dir: string, options: { readonly lock?: boolean } = { lock: true }): GitopsFolder {
     const absolute = path.resolve(dir);
-    return new GitopsFolder(absolute, readOwnedFiles(absolute).files);
+    let lock: FolderLock | undefined;
+    if (existsSync(absolute) && (options.lock !== false || needsRecovery(absolute))) {
+      lock = lockFolder(absolute);
+      try {
+        recoverFolder(absolute);
+      } catch (err) {
+        lock.release();
+        throw err;
+      }
+      if (options.lock === false) {
+        lock.release();
+        lock = undefined;
+      }
+    }
+    try {
+      return new GitopsFolder(absolute, readOwnedFiles(absolute).files, lock);
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+  }
+
+  /** Releases the folder's lock, if this holds it; safe to call more than once. */
+  close(): void {
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   /** For the pipeline: the folder's stamp inputs and its images' earlier conditions. */
@@ -55,6 +104,7 @@ export class GitopsFolder {
   /** Writes `generated` into the folder: changed files, then the kustomization, then removals. */
   write(generated: Generated): FolderChange {
     const change = this.plan(generated);
+    this.lock ??= lockFolder(this.dir);
     applyPlan(this.dir, change.plan);
     return change;
   }
