@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { benchHostile, HostileResult } from "./hostile";
 import { benchPreview, PreviewResult } from "./preview";
 import { benchPure, PureResult } from "./pure";
 import { table, TargetCheck } from "./stats";
@@ -19,12 +20,13 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const sizes = arg("sizes", "100,500,2000").split(",").map(Number);
   const runs = Number(arg("runs", "3"));
-  const only = new Set(arg("only", "pure,sync,preview").split(","));
+  const only = new Set(arg("only", "pure,sync,preview,hostile").split(","));
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   const started = new Date().toISOString();
   const pure: PureResult[] = only.has("pure") ? await benchPure(log) : [];
+  const hostile: HostileResult[] = only.has("hostile") ? await benchHostile(runs, log) : [];
   const file = path.resolve(__dirname, "../../bench/results.json");
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"pure" | "sync" | "preview", Section<unknown>>>) : {};
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"pure" | "sync" | "preview" | "hostile", Section<unknown>>>) : {};
   const stamp = <T>(r: T): Measured<T> => ({ ...r, started, runs });
   const measuredSync: Array<Measured<SyncResult>> = [];
   if (only.has("sync")) for (const n of sizes) measuredSync.push(stamp(await benchSync(n, runs, log)));
@@ -98,7 +100,25 @@ async function main(): Promise<void> {
     growth("peer up", (p) => p.peerUpMs, false);
   }
 
+  for (const kind of ["descriptor", "yaml"] as const) {
+    const rows = hostile.filter((h) => h.kind === kind).sort((a, b) => a.size - b.size);
+    const [small, large] = [rows[0], rows[rows.length - 1]];
+    if (!small || !large || large.size === small.size) continue;
+    const growth = large.oursMs / large.size / (small.oursMs / small.size);
+    checks.push({ target: `hostile ${kind}: time per unit at ${large.size} ≤ 1.5 × at ${small.size} (linear)`, measured: `${growth.toFixed(2)} ×`, met: growth <= 1.5 });
+    const rss = (large.oursRssMb - small.oursRssMb) / (large.size - small.size);
+    const peerRss = (large.peerRssMb - small.peerRssMb) / (large.size - small.size);
+    checks.push({ target: `hostile ${kind}: memory per extra unit ≤ 1.5 × the library alone's`, measured: `${rss.toFixed(3)} against ${peerRss.toFixed(3)} MB`, met: rss <= 1.5 * Math.max(peerRss, 0.001) });
+    checks.push({ target: `hostile ${kind}: time at ${large.size} ≤ 1.5 × the library alone`, measured: `${(large.oursMs / large.peerMs).toFixed(2)} ×`, met: large.oursMs <= 1.5 * large.peerMs });
+  }
+
   const out = process.stdout;
+  if (hostile.length)
+    out.write(
+      `\nHostile input (medians, each run a process of its own)\n${table(
+        hostile.map((h) => ({ kind: h.kind, size: h.kind === "descriptor" ? `${h.size} MB` : `${h.size} keys`, "ours ms": h.oursMs, "peer ms": h.peerMs, "ours peak RSS MB": h.oursRssMb, "peer peak RSS MB": h.peerRssMb })),
+      )}\n`,
+    );
   if (pure.length) out.write(`\nPure stages\n${table(pure.map((p) => ({ stage: p.stage, ops: p.operations, ms: p.ms, "ops/s": Math.round(p.perSecond), ...(p.mbPerSecond ? { "MB/s": p.mbPerSecond } : {}) })))}\n`);
   if (sync.length)
     out.write(
@@ -146,11 +166,11 @@ async function main(): Promise<void> {
       )}\n`,
     );
   if (checks.length) out.write(`\nTargets\n${table(checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met ? "yes" : "NO" })))}\n`);
-  const section = <T>(name: "pure" | "sync" | "preview", data: T[], ran: boolean, measuredSizes: number[] = []): Section<T> | undefined =>
+  const section = <T>(name: "pure" | "sync" | "preview" | "hostile", data: T[], ran: boolean, measuredSizes: number[] = []): Section<T> | undefined =>
     ran ? { started, runs, sizes: measuredSizes, data, checks: checks.filter((c) => c.target.startsWith(name)) } : (previous[name] as Section<T> | undefined);
   writeFileSync(
     file,
-    JSON.stringify({ pure: section("pure", pure, only.has("pure")), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
+    JSON.stringify({ pure: section("pure", pure, only.has("pure")), hostile: section("hostile", hostile, only.has("hostile")), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
   );
   out.write(`\nwritten ${file}\n`);
 }

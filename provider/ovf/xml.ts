@@ -116,12 +116,18 @@ export function decodeReferences(value: string): string {
   });
 }
 
+/** Decodes every text and attribute value of the parser's tree, in place (a copy would double a large descriptor's memory). */
 function decodeTree(value: XmlValue): XmlValue {
   if (typeof value === "string") return decodeReferences(value);
-  if (Array.isArray(value)) return value.map(decodeTree);
-  const out: Record<string, XmlValue> = {};
-  for (const [k, v] of Object.entries(value as XmlNode)) out[k] = k === CDATA ? v : decodeTree(v);
-  return out;
+  const node = value as Record<string, XmlValue> | XmlValue[];
+  for (const k of Object.keys(node)) {
+    if (k === CDATA) continue;
+    const v = (node as Record<string, XmlValue>)[k]!;
+    if (typeof v === "string") {
+      if (v.includes("&")) (node as Record<string, XmlValue>)[k] = decodeReferences(v);
+    } else decodeTree(v);
+  }
+  return value;
 }
 
 /**

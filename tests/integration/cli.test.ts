@@ -218,6 +218,34 @@ describe("vmimages generate refuses bad input and writes nothing", () => {
     expect(resolved.code).toBe(0);
   });
 
+  test("a truncated OVA is a problem naming it, reported with the run's other problems, never a crash", async () => {
+    const ex = copyExample();
+    const ova = await makeOva([["cut.ovf", ovf({ osType: "ubuntu64Guest" })], ["disk.vmdk", Buffer.alloc(64 * 1024, 7)]]);
+    writeTree(ex.library, {
+      "base-images/cut-in-descriptor.ova": ova.subarray(0, 700),
+      "base-images/cut-in-disk.ova": ova.subarray(0, 40 * 1024),
+      "team-a/bad.ovf": ovf(),
+      "team-a/bad.item.json": `{"id": "nope"}`,
+    });
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/2 problem\(s\) reading folder/);
+    expect(run.err).toMatch(/cut-in-descriptor\.ova: cannot read its OVF descriptor: it is not a readable OVA \(tar\) archive: Unexpected end of data/);
+    expect(run.err).toContain('bad.item.json has an invalid "id"');
+    expect(existsSync(ex.out)).toBe(false);
+  });
+
+  test("one item id in upper and in lower case is one id: two items with it are refused as duplicates", async () => {
+    const ex = copyExample();
+    writeTree(ex.library, {
+      "team-a/upper.ovf": ovf(),
+      "team-a/upper.item.json": `{"id": "E1968C25-DD84-4506-8DC7-9BEACB6B688E"}`,
+    });
+    const run = await vmimages("generate", "--config", ex.config, "--out", ex.out);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/two items have the id e1968c25-dd84-4506-8dc7-9beacb6b688e: item "Photon OS 5\.0" .* and item "upper"/);
+  });
+
   test("a missing config file is named", async () => {
     const run = await vmimages("generate", "--config", "/nonexistent/vmimages.yaml", "--out", "/tmp/x");
     expect(run.code).toBe(1);

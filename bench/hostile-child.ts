@@ -1,0 +1,43 @@
+/**
+ * One hostile-input case in a process of its own, so its peak memory is its own:
+ * `node dist/bench/hostile-child.js descriptor|yaml SIZE ours|peer`. Prints `{ ms, maxRssMb }`.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+async function main(kind: string, size: number, who: string): Promise<void> {
+  let input: string;
+  if (kind === "descriptor") {
+    // A descriptor of `size` MB: an envelope whose product section holds many small properties.
+    const property = '<Property ovf:key="k" ovf:type="string" ovf:value="v"/>';
+    const count = Math.floor((size * 1024 * 1024) / property.length);
+    input = `<?xml version="1.0"?><Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"><VirtualSystem ovf:id="vm"><Info>x</Info><ProductSection><Info>p</Info>${property.repeat(count)}</ProductSection></VirtualSystem></Envelope>`;
+  } else {
+    // One YAML map of `size` keys, the shape that made the parser's duplicate check quadratic.
+    input = `${Array.from({ length: size }, (_, i) => `k${i}: ${i}`).join("\n")}\n`;
+  }
+  const started = process.hrtime.bigint();
+  if (kind === "descriptor" && who === "ours") {
+    const { parseOvfDescriptor } = await import("../provider/ovf/parse");
+    parseOvfDescriptor(Buffer.from(input));
+  } else if (kind === "descriptor") {
+    // The peer: the XML library alone, validating and parsing the same text.
+    const { XMLParser, XMLValidator } = await import("fast-xml-parser");
+    XMLValidator.validate(input);
+    new XMLParser({ ignoreAttributes: false }).parse(input);
+  } else if (who === "ours") {
+    const dir = mkdtempSync(path.join(tmpdir(), "vmimages-hostile-"));
+    writeFileSync(path.join(dir, "big.yaml"), input);
+    const { readManifestsFolder } = await import("../provider/targets/gitops/manifests");
+    await readManifestsFolder(dir);
+  } else {
+    // The peer: the YAML library alone, without its duplicate-key check.
+    const { parse } = await import("yaml");
+    parse(input, { uniqueKeys: false });
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+void main(process.argv[2]!, Number(process.argv[3]), process.argv[4]!);
