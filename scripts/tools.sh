@@ -11,8 +11,10 @@
 #   pulumi      also the Node.js language host pulumi-language-nodejs: the one beside a pulumi found on PATH,
 #               else built from ../shared/vendor/pulumi-language-nodejs (its upstream source, v3.259.0), and
 #               the dynamic-provider launcher pulumi-resource-pulumi-nodejs that @pulumi/pulumi ships
+#   kube        kube-apiserver and kubectl (v1.35.4) and etcd (v3.6.5), built from k8s.io/kubernetes and
+#               go.etcd.io/etcd/server/v3 through scripts/go/kube and scripts/go/etcd, for the cluster tests
 #
-# Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi ...]   provide them (default: all) and say what is used
+# Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi|kube ...]   provide them (default: all) and say what is used
 #         source scripts/tools.sh; provide node pulumi              the same, from another script, exporting PATH
 # Everything built is reused on the next run (and Go's module and build caches make rebuilds fast);
 # delete .tools/ to start from nothing. Builds need Go and the Go module proxy, nothing else.
@@ -29,6 +31,9 @@ KUBERNETES_VERSION=4.25.0
 KUBERNETES_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 GOVMOMI_VERSION=v0.56.0
+# The Kubernetes API server the tests run the images against, with kubectl, and the etcd it pins.
+KUBE_VERSION=v1.35.4
+ETCD_VERSION=v3.6.5
 
 mkdir -p "$VMI_BIN"
 case ":$PATH:" in *":$VMI_BIN:"*) ;; *) export PATH="$VMI_BIN:$PATH" ;; esac
@@ -185,19 +190,38 @@ provide_govmomi() {
   log "govmomi: built vcsim, govc and vmimages-guestids in $((SECONDS - start))s"
 }
 
+provide_kube() {
+  local stamp="$VMI_BIN/.kube-$KUBE_VERSION-$ETCD_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kube")-$(src_hash "$VMI_ROOT/scripts/go/etcd")"
+  if [ -x "$VMI_BIN/kube-apiserver" ] && [ -x "$VMI_BIN/kubectl" ] && [ -x "$VMI_BIN/etcd" ] && [ -f "$stamp" ]; then
+    log "kube: $VMI_BIN/kube-apiserver, kubectl ($KUBE_VERSION) and etcd ($ETCD_VERSION), built before"
+    return
+  fi
+  require_go "kube-apiserver, kubectl and etcd"
+  log "kube: building kube-apiserver and kubectl $KUBE_VERSION and etcd $ETCD_VERSION (about 10 minutes from nothing, once)"
+  local start=$SECONDS
+  # Without the version stamp the server reports v0.0.0-master.
+  (cd "$VMI_ROOT/scripts/go/kube" && go_build -o "$VMI_BIN/" \
+    -ldflags "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION#v1.}" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl) >&2 || die "building kube-apiserver and kubectl failed (see above)"
+  (cd "$VMI_ROOT/scripts/go/etcd" && go_build -o "$VMI_BIN/etcd" .) >&2 || die "building etcd failed (see above)"
+  touch "$stamp"
+  log "kube: built kube-apiserver, kubectl and etcd in $((SECONDS - start))s"
+}
+
 provide() {
   for tool in "$@"; do
     case "$tool" in
+      kube) provide_kube ;;
       node) provide_node ;;
       pulumi) provide_pulumi ;;
       kubernetes) provide_kubernetes ;;
       govmomi) provide_govmomi ;;
-      *) die "unknown tool '$tool' (known: node pulumi kubernetes govmomi)" ;;
+      *) die "unknown tool '$tool' (known: node pulumi kubernetes govmomi kube)" ;;
     esac
   done
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  if [ $# -eq 0 ]; then set -- node pulumi kubernetes govmomi; fi
+  if [ $# -eq 0 ]; then set -- node pulumi kubernetes govmomi kube; fi
   provide "$@"
 fi
