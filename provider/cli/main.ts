@@ -83,6 +83,49 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     });
 
   program
+    .command("apply")
+    .description("read the libraries and make a Kubernetes cluster hold those images, status included (server-side apply, then /status)")
+    .requiredOption("-c, --config <file>", "vmimages.yaml configuration")
+    .option("--kubeconfig <file>", "kubeconfig (else KUBECONFIG, ~/.kube/config, or the in-cluster service account, as kubectl finds one)")
+    .option("--context <name>", "kubeconfig context to use")
+    .option("--owner <name>", "names this configuration's images in the cluster, so --prune touches only them (default: the config file's name)")
+    .option("--dry-run", "have the server check everything and change nothing")
+    .option("--prune", "delete images this configuration applied before that have vanished from the libraries")
+    .option("--no-progress", "never draw a progress bar")
+    .option("--cache-dir <dir>", "where parsed descriptors of vCenter items are cached", defaultCacheDir())
+    .option("--no-cache", "read every descriptor again")
+    .action(async (opts: { config: string; kubeconfig?: string; context?: string; owner?: string; dryRun?: boolean; prune?: boolean; progress: boolean; cache: boolean; cacheDir: string }) => {
+      const config = await loadConfig(opts.config);
+      const run = await runPipeline({
+        source: sourceSpec(config),
+        libraries: config.libraries,
+        apiVersion: config.apiVersion,
+        naming: config.naming,
+        itemErrors: config.itemErrors,
+        ...(opts.cache ? { cacheDir: opts.cacheDir } : {}),
+        onWarning: (m) => io.err(`warning: ${printable(m)}\n`),
+      });
+      const owner = opts.owner ?? path.basename(opts.config).replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 63);
+      const { applyToCluster } = require("../targets/cluster") as typeof import("../targets/cluster");
+      const change = await applyToCluster(run.generated!, {
+        owner,
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+        ...(opts.context ? { context: opts.context } : {}),
+        dryRun: Boolean(opts.dryRun),
+        prune: Boolean(opts.prune),
+      });
+      for (const c of change.created) io.out(`+ ${printable(c)}\n`);
+      for (const c of change.changed) io.out(`~ ${printable(c)}\n`);
+      for (const c of change.deleted) io.out(`- ${printable(c)}\n`);
+      for (const c of change.conflicts) io.err(`conflict: ${printable(c)}\n`);
+      io.err(
+        `${opts.dryRun ? "(dry run) " : ""}${run.count} image(s): ${change.created.length} created, ${change.changed.length} changed, ${change.unchanged.length} unchanged, ` +
+          `${change.deleted.length} deleted, ${change.conflicts.length} conflict(s)\n`,
+      );
+      if (change.conflicts.length) setCode(1);
+    });
+
+  program
     .command("resolve")
     .description("print the VMI ID a display name (or VMI ID) resolves to, namespace first, then cluster")
     .argument("<name>", "display name or vmi- ID")

@@ -1,8 +1,12 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { v5 as uuidv5 } from "uuid";
 import { main } from "../../provider/cli/main";
-import { copyExample } from "../helpers/library";
+import { vmiName } from "../../provider/image/naming";
+import { OFFLINE_ITEM_NAMESPACE } from "../../provider/source/directory";
+import { copyExample, PROJECT, tempDir, writeTree } from "../helpers/library";
 import { Cluster, startCluster } from "../helpers/kube";
+import { ovf } from "../helpers/ovf";
 
 jest.setTimeout(300_000);
 
@@ -62,3 +66,96 @@ describe("the GitOps folder on a real API server", () => {
     await expect(cluster.kubectl(["get", "cvmi"], cluster.nobodyKubeconfig)).rejects.toThrow(/Forbidden|forbidden/);
   });
 });
+
+/** The `vmimages` executable (the bundled build), as a user runs it. */
+async function vmimagesBin(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { execFile } = await import("node:child_process");
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(PROJECT, "bin/vmimages.js"), ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, out, errText) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errText }),
+    );
+  });
+}
+
+describe("vmimages apply on a real API server", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster();
+    await cluster.kubectl(["create", "namespace", "team-a"]);
+  });
+  afterAll(() => cluster?.stop());
+
+  const resourceVersions = async () =>
+    Object.fromEntries(
+      ((JSON.parse(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "json"])) as { items: Array<{ metadata: { name: string; resourceVersion: string } }> }).items).map((i) => [i.metadata.name, i.metadata.resourceVersion]),
+    );
+
+  test("applies the example library with status: kubectl get vmi -o wide and get cvmi print every column, labels select, Ready=True; a second apply changes nothing", async () => {
+    const ex = copyExample();
+    const first = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
+    expect(first.err).toContain("5 image(s): 5 created, 0 changed, 0 unchanged, 0 deleted, 0 conflict(s)");
+    expect(first.code).toBe(0);
+    const wide = (await cluster.kubectl(["get", "vmi", "-n", "team-a", "-o", "wide"])).trimEnd().split("\n");
+    expect(wide[0]).toMatch(/^NAME\s+DISPLAY NAME\s+TYPE\s+IMAGE VERSION\s+OS NAME\s+OS VERSION\s+HARDWARE VERSION\s+CAPABILITIES$/);
+    expect(wide.find((l) => l.includes("Ubuntu 24.04 LTS"))).toMatch(/Ubuntu 24\.04 LTS\s+OVF\s+24\.04\s+Linux\s+24\.04\s+19/);
+    const cvmi = await cluster.kubectl(["get", "cvmi"]);
+    expect(cvmi).toMatch(/Photon OS 5\.0\s+OVF\s+5\.0\s+Linux\s+5\.0\s+19/);
+    const cloudInit = await cluster.kubectl(["get", "cvmi,vmi", "-A", "-l", "capability.image.vmoperator.vmware.com/cloud-init", "-o", "name"]);
+    expect(cloudInit).toContain("vmi-0a0044d7c690bcbea");
+    const ready = JSON.parse(await cluster.kubectl(["get", "cvmi", "vmi-0a0044d7c690bcbea", "-o", "json"])) as { status: { conditions: Array<{ type: string; status: string }> } };
+    expect(ready.status.conditions).toEqual([expect.objectContaining({ type: "Ready", status: "True" })]);
+
+    const before = await resourceVersions();
+    const again = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
+    expect(again.err).toContain("0 created, 0 changed, 5 unchanged");
+    expect(await resourceVersions()).toEqual(before);
+  });
+
+  test("with --prune, a changed, an added and a deleted item are one update, one create and one delete; a foreign image of a wanted name is reported and left", async () => {
+    const ex = copyExample();
+    writeFileSync(ex.config, readFileSync(ex.config, "utf8"));
+    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test"])).code).toBe(0);
+    const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
+    writeFileSync(photon, readFileSync(photon, "utf8").replace("<FullVersion>5.0-dde71ec57</FullVersion>", "<FullVersion>5.0-2025.11</FullVersion>"));
+    rmSync(path.join(ex.library, "team-a/centos-7-legacy.ovf"));
+    writeTree(ex.library, { "team-a/rocky-9.ovf": ovf({ osType: "rockylinux_64Guest", systemType: "vmx-21" }) });
+    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test", "--prune"]);
+    expect(run.err).toContain("1 created, 1 changed, 3 unchanged, 1 deleted, 0 conflict(s)");
+    expect(run.out).toContain("~ ClusterVirtualMachineImage vmi-0a0044d7c690bcbea");
+
+    // An image VM Operator made, of a name this library wants: never touched.
+    const foreign = path.join(tempDir("vmimages-foreign-"), "foreign.yaml");
+    writeFileSync(foreign, `apiVersion: vmoperator.vmware.com/v1alpha5\nkind: VirtualMachineImage\nmetadata:\n  name: ${vmiNameOfRocky(ex.library)}\n  namespace: team-b\n`);
+    await cluster.kubectl(["create", "namespace", "team-b"]);
+    await cluster.kubectl(["apply", "--server-side", "-f", foreign]);
+    writeFileSync(ex.config, readFileSync(ex.config, "utf8").replace("namespace: team-a", "namespace: team-b"));
+    const conflicted = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test-b"]);
+    expect(conflicted.code).toBe(1);
+    expect(conflicted.err).toContain(`conflict: VirtualMachineImage team-b/${vmiNameOfRocky(ex.library)} exists and is not managed by vmimages: left as it is`);
+    const kept = JSON.parse(await cluster.kubectl(["get", "vmi", "-n", "team-b", vmiNameOfRocky(ex.library), "-o", "json"])) as { metadata: { labels?: Record<string, string> } };
+    expect(kept.metadata.labels?.["app.kubernetes.io/managed-by"]).toBeUndefined();
+  });
+
+  test("a user without rights gets a 403 naming what is missing, and nothing changes", async () => {
+    const ex = copyExample();
+    const before = await resourceVersions();
+    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.nobodyKubeconfig]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/HTTP 403: .*"nobody" cannot list resource "clustervirtualmachineimages" in API group "vmoperator\.vmware\.com"/);
+    expect(await resourceVersions()).toEqual(before);
+  });
+
+  test("a namespace that does not exist fails naming it, and is never created", async () => {
+    const ex = copyExample();
+    writeFileSync(ex.config, readFileSync(ex.config, "utf8").replace("namespace: team-a", "namespace: nowhere"));
+    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "nowhere"]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/namespaces "nowhere" not found/);
+    await expect(cluster.kubectl(["get", "namespace", "nowhere"])).rejects.toThrow(/not found/);
+  });
+});
+
+/** The VMI ID of the rocky-9 item the prune test adds (a UUIDv5 of its path). */
+function vmiNameOfRocky(_library: string): string {
+  return vmiName(uuidv5("team-a/rocky-9.ovf", OFFLINE_ITEM_NAMESPACE));
+}

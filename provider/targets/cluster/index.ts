@@ -1,0 +1,202 @@
+import type * as K8s from "@kubernetes/client-node";
+import pLimit from "p-limit";
+import { manifestKey } from "../../catalog/catalog";
+import { OutputError, messageOf } from "../../errors";
+import { keepTransitionTimes } from "../../image/build";
+import { Condition, ImageManifest } from "../../image/manifest";
+import { Generated } from "../../pipeline/run";
+
+/**
+ * A Kubernetes cluster as a target of the pipeline: each image is applied server-side (field
+ * manager `vmimages`), then its status through the `/status` subresource (the only way a status
+ * reaches an object whose CRD has a status subresource), so `kubectl get vmi -o wide` shows every
+ * column. Every image it applies carries `app.kubernetes.io/managed-by: vmimages` and the name of its
+ * configuration, so `prune` deletes only images this configuration applied; an image of the same
+ * name that vmimages does not manage is never changed or deleted, only reported.
+ */
+
+export const MANAGED_BY = "app.kubernetes.io/managed-by";
+export const CONFIG_LABEL = "vmimages.pulumi-vmimages.dev/config";
+const FIELD_MANAGER = "vmimages";
+const GROUP = "vmoperator.vmware.com";
+
+export interface ClusterOptions {
+  /** A kubeconfig file; absent: as kubectl finds one (KUBECONFIG, ~/.kube/config, in-cluster). */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Names the configuration the images belong to (a label value). */
+  readonly owner: string;
+  /** Ask the server to check everything and change nothing. */
+  readonly dryRun?: boolean;
+  /** Delete images this configuration applied before that are no longer in the libraries. */
+  readonly prune?: boolean;
+  /** @default 8 */
+  readonly concurrency?: number;
+}
+
+export interface ClusterChange {
+  readonly created: readonly string[];
+  readonly changed: readonly string[];
+  readonly unchanged: readonly string[];
+  readonly deleted: readonly string[];
+  /** Images of a wanted name that vmimages does not manage: left as they are. */
+  readonly conflicts: readonly string[];
+}
+
+interface Image {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly resourceVersion?: string };
+  readonly status?: { readonly conditions?: readonly Condition[] };
+}
+
+/** Loads the client only here: every module loaded costs each CLI run's start, `generate`'s included. */
+function client(): typeof K8s {
+  return require("@kubernetes/client-node") as typeof K8s;
+}
+
+/** `cluster`/`namespace/x`, `kind name`, for messages and results. */
+function label(m: { kind: string; metadata: { name: string; namespace?: string } }): string {
+  return `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
+}
+
+/**
+ * Makes the cluster hold exactly the run's images (with `prune`) of this configuration.
+ * @throws OutputError naming what it concerns (the CRD not served, a namespace missing, refused
+ *   credentials, a missing right) after applying what could be applied; nothing is pruned after any failure.
+ */
+export async function applyToCluster(generated: Generated, options: ClusterOptions): Promise<ClusterChange> {
+  const k8s = client();
+  const kc = new k8s.KubeConfig();
+  try {
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+    if (options.context) kc.setCurrentContext(options.context);
+  } catch (err) {
+    throw new OutputError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ""}: ${messageOf(err)}`, {}, { cause: err });
+  }
+  const server = kc.getCurrentCluster()?.server ?? "the cluster";
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const apply = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply);
+  const dryRun = options.dryRun ? "All" : undefined;
+  const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
+
+  const version = (m: { apiVersion: string }) => m.apiVersion.split("/")[1]!;
+  const plural = (kind: string) => (kind === "VirtualMachineImage" ? "virtualmachineimages" : "clustervirtualmachineimages");
+  const get = async (m: Image): Promise<Image | undefined> => {
+    const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name };
+    try {
+      return (await (m.metadata.namespace ? api.getNamespacedCustomObject({ ...args, namespace: m.metadata.namespace }) : api.getClusterCustomObject(args))) as Image;
+    } catch (err) {
+      if (code(err) === 404) return undefined;
+      throw fail(`cannot read ${label(m)}`, err);
+    }
+  };
+
+  const desired = generated.manifests.map((m) => withOwner(m, options.owner));
+  const wanted = new Set(desired.map((m) => manifestKey(m)));
+  await checkServed(api, desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5", server);
+
+  const created: string[] = [];
+  const changed: string[] = [];
+  const unchanged: string[] = [];
+  const conflicts: string[] = [];
+  const failures: OutputError[] = [];
+  const limit = pLimit(options.concurrency ?? 8);
+  await Promise.all(
+    desired.map((m) =>
+      limit(async () => {
+        try {
+          const before = await get(m);
+          if (before && before.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
+            conflicts.push(`${label(m)} exists and is not managed by vmimages: left as it is`);
+            return;
+          }
+          // Unchanged conditions keep the time they last changed, as in a folder: no change, no write.
+          const { status, ...object } = keepTransitionTimes(m, before?.status?.conditions);
+          const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name, fieldManager: FIELD_MANAGER, force: true, ...(dryRun ? { dryRun } : {}) };
+          const ns = m.metadata.namespace;
+          const main = (await (ns ? api.patchNamespacedCustomObject({ ...args, namespace: ns, body: object }, apply) : api.patchClusterCustomObject({ ...args, body: object }, apply))) as Image;
+          const statusBody = { apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(ns ? { namespace: ns } : {}) }, status };
+          const after = (await (ns ? api.patchNamespacedCustomObjectStatus({ ...args, namespace: ns, body: statusBody }, apply) : api.patchClusterCustomObjectStatus({ ...args, body: statusBody }, apply))) as Image;
+          if (!before) created.push(label(m));
+          else if (before.metadata.resourceVersion !== after.metadata.resourceVersion || before.metadata.resourceVersion !== main.metadata.resourceVersion) changed.push(label(m));
+          else unchanged.push(label(m));
+        } catch (err) {
+          failures.push(err instanceof OutputError ? err : fail(`cannot apply ${label(m)}`, err));
+        }
+      }),
+    ),
+  );
+  if (failures.length) {
+    throw new OutputError(`${failures.length} image(s) could not be applied to ${server}; nothing was pruned:\n${failures.map((f) => `  - ${f.message}`).join("\n")}`, {}, { cause: failures[0] });
+  }
+
+  const deleted: string[] = [];
+  if (options.prune) {
+    const selector = `${MANAGED_BY}=${FIELD_MANAGER},${CONFIG_LABEL}=${options.owner}`;
+    const apiVersion = desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
+    for (const kind of ["ClusterVirtualMachineImage", "VirtualMachineImage"]) {
+      const args = { group: GROUP, version: version({ apiVersion }), plural: plural(kind), labelSelector: selector };
+      let items: Image[];
+      try {
+        const listed = kind === "VirtualMachineImage"
+          ? await api.listCustomObjectForAllNamespaces({ group: args.group, version: args.version, resourcePlural: args.plural, labelSelector: selector })
+          : await api.listClusterCustomObject(args);
+        items = (listed as { items: Image[] }).items;
+      } catch (err) {
+        throw fail(`cannot list the ${kind}s to prune`, err);
+      }
+      for (const item of items) {
+        const m = { ...item, kind };
+        if (wanted.has(manifestKey(m as unknown as ImageManifest))) continue;
+        const del = { group: GROUP, version: version({ apiVersion }), plural: plural(kind), name: item.metadata.name, ...(dryRun ? { dryRun } : {}) };
+        try {
+          await (item.metadata.namespace ? api.deleteNamespacedCustomObject({ ...del, namespace: item.metadata.namespace }) : api.deleteClusterCustomObject(del));
+        } catch (err) {
+          throw fail(`cannot delete ${label(m)}`, err);
+        }
+        deleted.push(label(m));
+      }
+    }
+  }
+  return { created: created.sort(), changed: changed.sort(), unchanged: unchanged.sort(), deleted: deleted.sort(), conflicts: conflicts.sort() };
+}
+
+/** The manifest with the labels that say vmimages manages it, for this configuration. */
+function withOwner(m: ImageManifest, owner: string): ImageManifest {
+  return { ...m, metadata: { ...m.metadata, labels: { ...(m.metadata.labels ?? {}), [MANAGED_BY]: FIELD_MANAGER, [CONFIG_LABEL]: owner } } };
+}
+
+async function checkServed(api: K8s.CustomObjectsApi, apiVersion: string, server: string): Promise<void> {
+  try {
+    await api.listClusterCustomObject({ group: GROUP, version: apiVersion.split("/")[1]!, plural: "clustervirtualmachineimages", limit: 1 });
+  } catch (err) {
+    if (code(err) === 404) throw new OutputError(`${server} does not serve ${apiVersion} ClusterVirtualMachineImages: install VM Operator's CRDs, or choose an apiVersion it serves`, {}, { cause: err });
+    throw new OutputError(`${server}: cannot list ClusterVirtualMachineImages: ${describe(err)}`, {}, { cause: err });
+  }
+}
+
+function code(err: unknown): number | undefined {
+  const c = (err as { code?: unknown }).code;
+  return typeof c === "number" ? c : undefined;
+}
+
+function bodyOf(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  return typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
+}
+
+/** What the server said: its Status message (which names the verb, resource and namespace for a 403), with the HTTP code. */
+function describe(err: unknown): string {
+  const c = code(err);
+  let message: string | undefined;
+  try {
+    message = (JSON.parse(bodyOf(err)) as { message?: string }).message;
+  } catch {
+    message = undefined;
+  }
+  if (c === 401) return `the credentials were refused (HTTP 401${message ? `: ${message}` : ""}); check the kubeconfig's user`;
+  if (c !== undefined) return `HTTP ${c}${message ? `: ${message}` : ""}`;
+  return messageOf(err);
+}
