@@ -129,12 +129,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .command("resolve")
     .description("print the VMI ID a display name (or VMI ID) resolves to, namespace first, then cluster")
     .argument("<name>", "display name or vmi- ID")
-    .requiredOption("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("--kubeconfig <file>", "read the images from the cluster of this kubeconfig instead of a folder")
+    .option("--context <name>", "kubeconfig context to use")
     .option("-n, --namespace <ns>", "namespace the name is resolved in (else only cluster images)")
     .option("--strict", "also fail when the display name exists in both the namespace and the cluster")
     .option("--require-capability <cap>", "capability the image must have (repeatable)", collect, [] as string[])
-    .action(async (name: string, opts: { manifests: string; namespace?: string; strict?: boolean; requireCapability: string[] }) => {
-      const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
+    .action(async (name: string, opts: CatalogSourceOptions & { namespace?: string; strict?: boolean; requireCapability: string[] }) => {
+      const catalog = await readCatalog(opts, opts.namespace);
       const image = resolveCatalogImage(catalog, name, opts.namespace, { strict: opts.strict, requireCapabilities: opts.requireCapability });
       io.out(`${image.name}\n`);
     });
@@ -142,7 +144,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command("select")
     .description("print the VMI ID of the one image that fits the criteria (namespace first, then cluster); with --most-recent, the newest version of several")
-    .requiredOption("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("--kubeconfig <file>", "read the images from the cluster of this kubeconfig instead of a folder")
+    .option("--context <name>", "kubeconfig context to use")
     .option("-l, --selector <selector>", "label selector, e.g. os.image.vmoperator.vmware.com/type=Linux,capability.image.vmoperator.vmware.com/cloud-init")
     .option("--name <pattern>", 'display-name glob ("Ubuntu 24.04*"), or a regular expression between slashes ("/^Ubuntu 2[24]/")')
     .option("--os-type <type>", "OS family (status.osInfo.type), e.g. Linux")
@@ -154,8 +158,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--expect <vmi>", "fail unless the criteria select this VMI ID (to notice a new build in CI)")
     .addOption(new Option("-o, --output <format>", "output format").choices(["name", "json"]).default("name"))
     .action(
-      async (opts: {
-        manifests: string;
+      async (opts: CatalogSourceOptions & {
         selector?: string;
         name?: string;
         osType?: string;
@@ -167,7 +170,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         expect?: string;
         output: string;
       }) => {
-        const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
+        const catalog = await readCatalog(opts, opts.namespace);
         const regex = opts.name !== undefined ? /^\/(.*)\/([a-z]*)$/s.exec(opts.name) : null;
         let name: string | RegExp | undefined = opts.name;
         if (regex) {
@@ -201,15 +204,17 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command("list")
     .description("list images as `kubectl get vmi -o wide` shows them (cluster images unless a namespace is given)")
-    .requiredOption("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("-m, --manifests <dir>", "folder of image manifests (a generate output)")
+    .option("--kubeconfig <file>", "read the images from the cluster of this kubeconfig instead of a folder")
+    .option("--context <name>", "kubeconfig context to use")
     .option("-n, --namespace <ns>", "VirtualMachineImages of this namespace")
     .option("-A, --all-namespaces", "VirtualMachineImages of every namespace")
     .option("-l, --selector <selector>", "label selector, e.g. os.image.vmoperator.vmware.com/type=Linux")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"))
-    .action(async (opts: { manifests: string; namespace?: string; allNamespaces?: boolean; selector?: string; output: string }) => {
+    .action(async (opts: CatalogSourceOptions & { namespace?: string; allNamespaces?: boolean; selector?: string; output: string }) => {
       if (opts.namespace && opts.allNamespaces) throw new ConfigError("use --namespace or --all-namespaces, not both");
       const selector = parseSelector(opts.selector ?? "");
-      const catalog = buildCatalog(await readManifestsFolder(opts.manifests));
+      const catalog = await readCatalog(opts, opts.allNamespaces ? undefined : (opts.namespace ?? ""));
       const inScope = (i: CatalogImage) =>
         opts.allNamespaces ? i.namespace !== undefined : opts.namespace ? i.namespace === opts.namespace : i.namespace === undefined;
       const images = catalog.images.filter((i) => inScope(i) && matchesSelector(i.labels, selector));
@@ -238,6 +243,25 @@ async function generate(config: VmImagesConfig, opts: ReadingOptions & { verbose
   io.err(
     `${run.count} image(s) in ${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed; ` +
       `${plan.write.length} file(s) written, ${plan.remove.length} removed, ${plan.unchanged.length} unchanged\n`,
+  );
+}
+
+interface CatalogSourceOptions {
+  readonly manifests?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+}
+
+/**
+ * The catalog `resolve`, `select` and `list` work on: a folder of manifests, or a live cluster's
+ * images (those of `namespace` with the cluster's; all namespaces' when it is undefined).
+ */
+async function readCatalog(opts: CatalogSourceOptions, namespace: string | undefined) {
+  if ((opts.manifests === undefined) === (opts.kubeconfig === undefined)) throw new ConfigError("give either --manifests DIR (a folder of manifests) or --kubeconfig FILE (a cluster)");
+  if (opts.manifests !== undefined) return buildCatalog(await readManifestsFolder(opts.manifests));
+  const { readClusterImages } = require("../targets/cluster") as typeof import("../targets/cluster");
+  return buildCatalog(
+    await readClusterImages({ kubeconfig: opts.kubeconfig!, ...(opts.context ? { context: opts.context } : {}), ...(namespace !== undefined && namespace !== "" ? { namespace } : {}) }),
   );
 }
 

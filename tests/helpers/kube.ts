@@ -66,7 +66,7 @@ function get(url: string, token?: string): Promise<number> {
  * user without rights), RBAC, and VM Operator's image and VirtualMachine CRDs from
  * ../shared/conformance/crds, installed by server-side apply and established.
  */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(options: { readonly crds?: boolean } = {}): Promise<Cluster> {
   const etcdBin = requireTool("etcd");
   const apiserverBin = requireTool("kube-apiserver");
   const kubectlBin = requireTool("kubectl");
@@ -146,10 +146,12 @@ export async function startCluster(): Promise<Cluster> {
   };
   const adminKubeconfig = kubeconfig("admin", adminToken);
   const kubectl = async (args: readonly string[], config = adminKubeconfig) => (await exec(kubectlBin, ["--kubeconfig", config, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-  const crds = ["virtualmachineimages", "clustervirtualmachineimages", "virtualmachines"];
-  // Server-side: the VirtualMachine CRD is too large for client-side apply's annotation.
-  await kubectl(["apply", "--server-side", ...crds.flatMap((c) => ["-f", path.join(CORPUS, "crds", `vmoperator.vmware.com_${c}.yaml`)])]);
-  await kubectl(["wait", "--for", "condition=Established", "--timeout", "60s", ...crds.map((c) => `crd/${c}.vmoperator.vmware.com`)]);
+  if (options.crds !== false) {
+    const crds = ["virtualmachineimages", "clustervirtualmachineimages", "virtualmachines"];
+    // Server-side: the VirtualMachine CRD is too large for client-side apply's annotation.
+    await kubectl(["apply", "--server-side", ...crds.flatMap((c) => ["-f", path.join(CORPUS, "crds", `vmoperator.vmware.com_${c}.yaml`)])]);
+    await kubectl(["wait", "--for", "condition=Established", "--timeout", "60s", ...crds.map((c) => `crd/${c}.vmoperator.vmware.com`)]);
+  }
   return {
     server,
     adminKubeconfig,

@@ -77,6 +77,20 @@ async function vmimagesBin(args: string[]): Promise<{ code: number; out: string;
   });
 }
 
+describe("a cluster without VM Operator's CRDs", () => {
+  test("vmimages apply fails saying the CRD is not served, and changes nothing", async () => {
+    const bare = await startCluster({ crds: false });
+    try {
+      const ex = copyExample();
+      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", bare.adminKubeconfig]);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain(`${bare.server} does not serve vmoperator.vmware.com/v1alpha5 ClusterVirtualMachineImages: install VM Operator's CRDs`);
+    } finally {
+      await bare.stop();
+    }
+  });
+});
+
 describe("vmimages apply on a real API server", () => {
   let cluster: Cluster;
   beforeAll(async () => {
@@ -143,6 +157,48 @@ describe("vmimages apply on a real API server", () => {
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/HTTP 403: .*"nobody" cannot list resource "clustervirtualmachineimages" in API group "vmoperator\.vmware\.com"/);
     expect(await resourceVersions()).toEqual(before);
+  });
+
+  test("--dry-run says what would change, using the server's dry run, and changes nothing", async () => {
+    const ex = copyExample();
+    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "dry"])).code).toBe(0);
+    const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
+    writeFileSync(photon, readFileSync(photon, "utf8").replace("<FullVersion>5.0-dde71ec57</FullVersion>", "<FullVersion>5.0-dry</FullVersion>"));
+    writeTree(ex.library, { "team-a/dry.ovf": ovf({ osType: "ubuntu64Guest" }) });
+    const before = await resourceVersions();
+    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "dry", "--dry-run"]);
+    expect(run.code).toBe(0);
+    expect(run.err).toContain("(dry run) 6 image(s): 1 created, 1 changed");
+    expect(run.out).toContain("~ ClusterVirtualMachineImage vmi-0a0044d7c690bcbea");
+    expect(await resourceVersions()).toEqual(before);
+  });
+
+  test("list, resolve and select read the images of the live cluster, with namespace precedence, the cluster's fallback, ambiguity and --strict", async () => {
+    const ex = copyExample();
+    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "read"])).code).toBe(0);
+    const kc = ["--kubeconfig", cluster.adminKubeconfig];
+    const list = await vmimagesBin(["list", ...kc, "-n", "team-a"]);
+    expect(list.out.split("\n")[0]).toMatch(/^NAME\s+DISPLAY NAME\s+TYPE\s+IMAGE VERSION\s+OS NAME\s+OS VERSION\s+HARDWARE VERSION\s+CAPABILITIES$/);
+    expect(list.out).toContain("Ubuntu 24.04 LTS");
+    const teamA = (await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a"])).out.trim();
+    const inCluster = (await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc])).out.trim();
+    expect(teamA).toMatch(/^vmi-[0-9a-f]{17}$/);
+    expect(inCluster).toMatch(/^vmi-[0-9a-f]{17}$/);
+    expect(teamA).not.toBe(inCluster);
+    expect((await vmimagesBin(["resolve", "Photon OS 5.0", ...kc, "-n", "team-a"])).out.trim()).toBe("vmi-0a0044d7c690bcbea");
+    const strict = await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a", "--strict"]);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain('the display name "Ubuntu 24.04 LTS" is ambiguous in namespace "team-a" and the cluster (strict)');
+    // An image VM Operator made (not by vmimages) counts like any other.
+    const made = path.join(tempDir("vmimages-made-"), "made.yaml");
+    writeFileSync(made, "apiVersion: vmoperator.vmware.com/v1alpha5\nkind: VirtualMachineImage\nmetadata:\n  name: vmi-00000000000000001\n  namespace: team-a\nstatus:\n  name: Ubuntu 24.04 LTS\n  type: OVF\n");
+    await cluster.kubectl(["apply", "--server-side", "-f", made]);
+    await cluster.kubectl(["apply", "--server-side", "--subresource", "status", "-f", made]);
+    const ambiguous = await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a"]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.err).toContain("vmi-00000000000000001 (namespace team-a)");
+    expect((await vmimagesBin(["select", "--name", "Photon*", ...kc])).out.trim()).toBe("vmi-0a0044d7c690bcbea");
+    await cluster.kubectl(["delete", "-f", made]);
   });
 
   test("a namespace that does not exist fails naming it, and is never created", async () => {

@@ -5,6 +5,7 @@ import { OutputError, messageOf } from "../../errors";
 import { keepTransitionTimes } from "../../image/build";
 import { Condition, ImageManifest } from "../../image/manifest";
 import { Generated } from "../../pipeline/run";
+import { compareCodeUnits } from "../../util";
 
 /**
  * A Kubernetes cluster as a target of the pipeline: each image is applied server-side (field
@@ -67,14 +68,7 @@ function label(m: { kind: string; metadata: { name: string; namespace?: string }
  */
 export async function applyToCluster(generated: Generated, options: ClusterOptions): Promise<ClusterChange> {
   const k8s = client();
-  const kc = new k8s.KubeConfig();
-  try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
-    if (options.context) kc.setCurrentContext(options.context);
-  } catch (err) {
-    throw new OutputError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ""}: ${messageOf(err)}`, {}, { cause: err });
-  }
+  const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const apply = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply);
@@ -117,10 +111,16 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
           const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name, fieldManager: FIELD_MANAGER, force: true, ...(dryRun ? { dryRun } : {}) };
           const ns = m.metadata.namespace;
           const main = (await (ns ? api.patchNamespacedCustomObject({ ...args, namespace: ns, body: object }, apply) : api.patchClusterCustomObject({ ...args, body: object }, apply))) as Image;
+          if (dryRun && !before) {
+            // A dry run creates nothing, so there is no object yet whose status it could check.
+            created.push(label(m));
+            return;
+          }
           const statusBody = { apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(ns ? { namespace: ns } : {}) }, status };
           const after = (await (ns ? api.patchNamespacedCustomObjectStatus({ ...args, namespace: ns, body: statusBody }, apply) : api.patchClusterCustomObjectStatus({ ...args, body: statusBody }, apply))) as Image;
+          // What the server holds (or, in a dry run, would hold) against what it held: a dry run moves no resourceVersion.
           if (!before) created.push(label(m));
-          else if (before.metadata.resourceVersion !== after.metadata.resourceVersion || before.metadata.resourceVersion !== main.metadata.resourceVersion) changed.push(label(m));
+          else if (canonical(content(before)) !== canonical(content({ ...after, metadata: main.metadata }))) changed.push(label(m));
           else unchanged.push(label(m));
         } catch (err) {
           failures.push(err instanceof OutputError ? err : fail(`cannot apply ${label(m)}`, err));
@@ -161,6 +161,79 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
     }
   }
   return { created: created.sort(), changed: changed.sort(), unchanged: unchanged.sort(), deleted: deleted.sort(), conflicts: conflicts.sort() };
+}
+
+export interface ReadClusterOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** The VirtualMachineImages of this namespace (else of every namespace), with every cluster image. */
+  readonly namespace?: string;
+  /** The version to read the images in. @default vmoperator.vmware.com/v1alpha5 */
+  readonly apiVersion?: string;
+}
+
+/**
+ * The images a live cluster holds (ClusterVirtualMachineImages, and the VirtualMachineImages of a
+ * namespace or of all), as manifests for the catalog: so `list`, `resolve` and `select` work against
+ * the images VM Operator itself made in a Supervisor. An image without a status yet (not synced)
+ * has its display name from the `vmware.com/display-name` annotation, if any.
+ */
+export async function readClusterImages(options: ReadClusterOptions): Promise<ImageManifest[]> {
+  const k8s = client();
+  const kc = loadKubeconfig(k8s, options);
+  const server = kc.getCurrentCluster()?.server ?? "the cluster";
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
+  const version = apiVersion.split("/")[1]!;
+  const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
+  const list = async (kind: string, call: () => Promise<unknown>): Promise<ImageManifest[]> => {
+    let listed: { items: Array<Record<string, unknown>> };
+    try {
+      listed = (await call()) as typeof listed;
+    } catch (err) {
+      throw fail(`cannot list the ${kind}s`, err);
+    }
+    return listed.items.map((item) => {
+      const metadata = (item.metadata ?? {}) as { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      const status = (item.status ?? {}) as Record<string, unknown>;
+      return {
+        ...item,
+        apiVersion,
+        kind,
+        metadata,
+        status: { ...status, name: typeof status.name === "string" ? status.name : (metadata.annotations?.["vmware.com/display-name"] ?? ""), conditions: Array.isArray(status.conditions) ? status.conditions : [] },
+      } as unknown as ImageManifest;
+    });
+  };
+  const group = { group: GROUP, version };
+  const cluster = await list("ClusterVirtualMachineImage", () => api.listClusterCustomObject({ ...group, plural: "clustervirtualmachineimages" }));
+  const namespaced = await list("VirtualMachineImage", () =>
+    options.namespace !== undefined
+      ? api.listNamespacedCustomObject({ ...group, namespace: options.namespace, plural: "virtualmachineimages" })
+      : api.listCustomObjectForAllNamespaces({ ...group, resourcePlural: "virtualmachineimages" }),
+  );
+  return [...cluster, ...namespaced];
+}
+
+function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string; readonly context?: string }): K8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  try {
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+    if (options.context) kc.setCurrentContext(options.context);
+  } catch (err) {
+    throw new OutputError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ""}: ${messageOf(err)}`, {}, { cause: err });
+  }
+  return kc;
+}
+
+/** What an image is, without the server's bookkeeping (resourceVersion, managedFields, …). */
+function content(i: Image & { spec?: unknown; metadata: { annotations?: unknown } }): unknown {
+  return { labels: i.metadata.labels ?? {}, annotations: i.metadata.annotations ?? {}, spec: i.spec, status: i.status };
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => compareCodeUnits(a, b))) : v));
 }
 
 /** The manifest with the labels that say vmimages manages it, for this configuration. */
