@@ -5,7 +5,7 @@ import { main } from "../../provider/cli/main";
 import { vmiName } from "../../provider/image/naming";
 import { OFFLINE_ITEM_NAMESPACE } from "../../provider/source/directory";
 import { copyExample, PROJECT, tempDir, writeTree } from "../helpers/library";
-import { Cluster, startCluster } from "../helpers/kube";
+import { Cluster, freePort, startCluster } from "../helpers/kube";
 import { ovf } from "../helpers/ovf";
 
 jest.setTimeout(300_000);
@@ -76,6 +76,19 @@ async function vmimagesBin(args: string[]): Promise<{ code: number; out: string;
     );
   });
 }
+
+describe("a cluster that does not answer", () => {
+  test("vmimages apply fails naming the server after its retries, and prunes nothing", async () => {
+    const ex = copyExample();
+    const kubeconfig = path.join(tempDir("vmimages-kc-"), "config");
+    const port = await freePort();
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`);
+    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", kubeconfig, "--prune"]);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(`https://127.0.0.1:${port}: cannot list ClusterVirtualMachineImages: fetch failed`);
+    expect(run.err).toMatch(/ECONNREFUSED/);
+  });
+});
 
 describe("a cluster without VM Operator's CRDs", () => {
   test("vmimages apply fails saying the CRD is not served, and changes nothing", async () => {

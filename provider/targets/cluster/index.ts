@@ -33,6 +33,10 @@ export interface ClusterOptions {
   readonly prune?: boolean;
   /** @default 8 */
   readonly concurrency?: number;
+  /** Per-request time limit. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Retries of a request after a connection error, a timeout, 429 or a 5xx answer. @default 3 */
+  readonly retries?: number;
 }
 
 export interface ClusterChange {
@@ -70,7 +74,7 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const api = resilient(kc.makeApiClient(k8s.CustomObjectsApi), options.timeoutMs ?? 30_000, options.retries ?? 3);
   const apply = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply);
   const dryRun = options.dryRun ? "All" : undefined;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
@@ -182,7 +186,7 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const api = resilient(kc.makeApiClient(k8s.CustomObjectsApi), 30_000, 3);
   const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
   const version = apiVersion.split("/")[1]!;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
@@ -250,6 +254,40 @@ async function checkServed(api: K8s.CustomObjectsApi, apiVersion: string, server
   }
 }
 
+/**
+ * The API client with every call bounded in time and retried with backoff after a connection error,
+ * a timeout, 429 or a 5xx answer (as the vCenter client does); other answers are final.
+ */
+function resilient<T extends object>(api: T, timeoutMs: number, retries: number): T {
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        for (let attempt = 0; ; attempt++) {
+          let timer: NodeJS.Timeout | undefined;
+          try {
+            return await Promise.race([
+              (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
+              new Promise((_resolve, reject) => {
+                timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true })), timeoutMs);
+                timer.unref();
+              }),
+            ]);
+          } catch (err) {
+            const c = code(err);
+            const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|fetch failed/i.test(messageOf(err)));
+            if (!retryable || attempt >= retries) throw err;
+            await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
+          } finally {
+            clearTimeout(timer);
+          }
+        }
+      };
+    },
+  });
+}
+
 function code(err: unknown): number | undefined {
   const c = (err as { code?: unknown }).code;
   return typeof c === "number" ? c : undefined;
@@ -271,5 +309,7 @@ function describe(err: unknown): string {
   }
   if (c === 401) return `the credentials were refused (HTTP 401${message ? `: ${message}` : ""}); check the kubeconfig's user`;
   if (c !== undefined) return `HTTP ${c}${message ? `: ${message}` : ""}`;
-  return messageOf(err);
+  // fetch says only "fetch failed"; the reason (ECONNREFUSED, a certificate, …) is its cause.
+  const cause = (err as { cause?: unknown }).cause;
+  return cause !== undefined ? `${messageOf(err)} (${messageOf(cause)})` : messageOf(err);
 }
