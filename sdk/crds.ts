@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../provider/errors";
 import { ImageManifest, ImageStatus } from "../provider/image/manifest";
 import { ApiVersion, DEFAULT_API_VERSION } from "../provider/types";
 
@@ -22,7 +23,7 @@ function resourceArgs(kind: ImageManifest["kind"], args: VirtualMachineImageArgs
 }
 
 function ofKind(manifest: ImageManifest, kind: ImageManifest["kind"]): ImageManifest {
-  if (manifest.kind !== kind) throw new Error(`${manifest.metadata.name} is a ${manifest.kind}, not a ${kind}`);
+  if (manifest.kind !== kind) throw new ConfigError(`${manifest.metadata.name} is a ${manifest.kind}, not a ${kind}`);
   return manifest;
 }
 

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Catalog, withoutTimestamps } from "../provider/catalog/catalog";
 import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve";
 import { ImageChoice, ImageCriteria, SelectOptions, selectCatalogImage } from "../provider/catalog/select";
+import { ConfigError } from "../provider/errors";
 import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { registerImages } from "../provider/targets/pulumi";
@@ -193,7 +194,7 @@ function catalogOutput(source: pulumi.Input<Catalog> | pulumi.StackReference, ou
   const fromStack = pulumi.StackReference.isInstance(source);
   const value: pulumi.Output<unknown> = fromStack ? (source as pulumi.StackReference).requireOutput(outputName) : pulumi.output(source as pulumi.Input<Catalog>);
   return value.apply((c) => {
-    if (!isCatalog(c)) throw new Error(`the ${fromStack ? `stack output "${outputName}"` : "value"} is not a pulumi-vmimages catalog`);
+    if (!isCatalog(c)) throw new ConfigError(`the ${fromStack ? `stack output "${outputName}"` : "value"} is not a pulumi-vmimages catalog`);
     return c;
   });
 }
@@ -204,9 +205,9 @@ async function catalogNow(source: Catalog | pulumi.StackReference, outputName = 
   if (pulumi.StackReference.isInstance(source)) {
     const details = await source.getOutputDetails(outputName);
     catalog = details.value ?? details.secretValue;
-    if (catalog === undefined) throw new Error(`the referenced stack exports no "${outputName}" output; export the ContentLibraryImages catalog under that name`);
+    if (catalog === undefined) throw new ConfigError(`the referenced stack exports no "${outputName}" output; export the ContentLibraryImages catalog under that name`);
   }
-  if (!isCatalog(catalog)) throw new Error("the value is not a pulumi-vmimages catalog");
+  if (!isCatalog(catalog)) throw new ConfigError("the value is not a pulumi-vmimages catalog");
   return catalog;
 }
 

@@ -177,7 +177,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
           try {
             name = new RegExp(regex[1]!, regex[2]);
           } catch (err) {
-            throw new ConfigError(`--name ${opts.name} is not a valid regular expression: ${messageOf(err)}`);
+            throw new ConfigError(`--name ${opts.name} is not a valid regular expression: ${messageOf(err)}`, {}, { cause: err });
           }
         }
         const chosen = selectCatalogImage(
