@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { Catalog, withoutTimestamps } from "../provider/catalog/catalog";
+import { Catalog, buildCatalog, withoutTimestamps } from "../provider/catalog/catalog";
 import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve";
 import { ImageChoice, ImageCriteria, SelectOptions, selectCatalogImage } from "../provider/catalog/select";
 import { ConfigError } from "../provider/errors";
@@ -126,7 +126,7 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
  * deployment with the CLI's messages when the name is unknown, ambiguous or lacks a capability.
  */
 export function resolveImage(
-  source: pulumi.Input<Catalog> | pulumi.StackReference,
+  source: CatalogSource,
   nameOrId: pulumi.Input<string>,
   options: ResolveImageOptions & { readonly outputName?: string } = {},
 ): pulumi.Output<string> {
@@ -141,7 +141,7 @@ export interface ImageRef {
 
 /** Like {@link resolveImage}, with the image's kind too, for a VirtualMachine's `spec.image`. */
 export function resolveImageRef(
-  source: pulumi.Input<Catalog> | pulumi.StackReference,
+  source: CatalogSource,
   nameOrId: pulumi.Input<string>,
   options: ResolveImageOptions & { readonly outputName?: string } = {},
 ): pulumi.Output<ImageRef> {
@@ -157,13 +157,25 @@ export function resolveImageRef(
  * or a StackReference whose stack exports it (as `catalog`, or `outputName`).
  */
 export async function lookupImage(
-  source: Catalog | pulumi.StackReference,
+  source: Catalog | pulumi.StackReference | ClusterCatalog,
   nameOrId: string,
   options: ResolveImageOptions & { readonly outputName?: string } = {},
 ): Promise<ImageRef> {
   const image = resolveCatalogImage(await catalogNow(source, options.outputName), nameOrId, options.namespace, options);
   return { kind: image.kind, name: image.name };
 }
+
+/**
+ * A live cluster as a catalog: the images VM Operator (or `vmimages apply`) made there. The
+ * kubeconfig's text should be a Pulumi secret; it is used while the program runs, never kept in state.
+ */
+export interface ClusterCatalog {
+  readonly kubeconfig: pulumi.Input<string>;
+  readonly context?: string;
+}
+
+/** Where images are resolved against: a catalog (or an Output of one), a StackReference exporting one, or a live cluster. */
+export type CatalogSource = pulumi.Input<Catalog> | pulumi.StackReference | ClusterCatalog;
 
 /** Options of {@link selectImage}: where to look, as for names. */
 export interface SelectImageOptions extends SelectOptions {
@@ -180,17 +192,17 @@ export interface SelectImageOptions extends SelectOptions {
  * picked; when a newer build lands in the library, `pulumi preview` of the VM stack shows the change.
  * Fails the deployment with the CLI's messages (`vmimages select`).
  */
-export function selectImage(source: pulumi.Input<Catalog> | pulumi.StackReference, criteria: ImageCriteria, options: SelectImageOptions = {}): pulumi.Output<ImageChoice> {
+export function selectImage(source: CatalogSource, criteria: ImageCriteria, options: SelectImageOptions = {}): pulumi.Output<ImageChoice> {
   return catalogOutput(source, options.outputName).apply((catalog) => selectCatalogImage(catalog, criteria, options));
 }
 
 /** {@link selectImage} now, while the program runs, to a plain value: the twin of {@link lookupImage}. */
-export async function lookupSelectedImage(source: Catalog | pulumi.StackReference, criteria: ImageCriteria, options: SelectImageOptions = {}): Promise<ImageChoice> {
+export async function lookupSelectedImage(source: Catalog | pulumi.StackReference | ClusterCatalog, criteria: ImageCriteria, options: SelectImageOptions = {}): Promise<ImageChoice> {
   return selectCatalogImage(await catalogNow(source, options.outputName), criteria, options);
 }
 
 /** The catalog a source gives, as an Output: a catalog, an Output of one, or a StackReference's output. */
-function catalogOutput(source: pulumi.Input<Catalog> | pulumi.StackReference, outputName = "catalog"): pulumi.Output<Catalog> {
+function catalogOutput(source: CatalogSource, outputName = "catalog"): pulumi.Output<Catalog> {
   const fromStack = pulumi.StackReference.isInstance(source);
   const value: pulumi.Output<unknown> = fromStack ? (source as pulumi.StackReference).requireOutput(outputName) : pulumi.output(source as pulumi.Input<Catalog>);
   return value.apply((c) => {
@@ -200,7 +212,11 @@ function catalogOutput(source: pulumi.Input<Catalog> | pulumi.StackReference, ou
 }
 
 /** The catalog a source gives, now. */
-async function catalogNow(source: Catalog | pulumi.StackReference, outputName = "catalog"): Promise<Catalog> {
+async function catalogNow(source: Catalog | pulumi.StackReference | ClusterCatalog, outputName = "catalog"): Promise<Catalog> {
+  if (isClusterCatalog(source)) {
+    const kubeconfig = await new Promise<string>((resolve) => pulumi.output(source.kubeconfig).apply((k) => resolve(k)));
+    return clusterCatalog(kubeconfig, source.context);
+  }
   let catalog: unknown = source;
   if (pulumi.StackReference.isInstance(source)) {
     const details = await source.getOutputDetails(outputName);
@@ -217,6 +233,15 @@ function withoutPassword(args: ContentLibraryImagesArgs): object {
   if (!("vcenter" in args.source)) return args;
   const { password: _password, ...vcenter } = args.source.vcenter;
   return { ...args, source: { vcenter } };
+}
+
+function isClusterCatalog(value: unknown): value is ClusterCatalog {
+  return typeof value === "object" && value !== null && "kubeconfig" in value && !pulumi.StackReference.isInstance(value);
+}
+
+async function clusterCatalog(kubeconfig: string, context: string | undefined): Promise<Catalog> {
+  const { readClusterImages } = require("../provider/targets/cluster") as typeof import("../provider/targets/cluster");
+  return buildCatalog(await readClusterImages({ kubeconfigText: kubeconfig, ...(context ? { context } : {}) }));
 }
 
 function isCatalog(value: unknown): value is Catalog {

@@ -214,6 +214,29 @@ describe("vmimages apply on a real API server", () => {
     await cluster.kubectl(["delete", "-f", made]);
   });
 
+  test("the SDK's lookupImage and lookupSelectedImage take a live cluster (a kubeconfig's text, as a Pulumi secret gives it) as their catalog", async () => {
+    const ex = copyExample();
+    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "sdk"])).code).toBe(0);
+    const script = `
+      const sdk = require(${JSON.stringify(path.join(PROJECT, "dist/sdk/index.js"))});
+      const kubeconfig = require("node:fs").readFileSync(${JSON.stringify(cluster.adminKubeconfig)}, "utf8");
+      (async () => {
+        const ref = await sdk.lookupImage({ kubeconfig }, "Photon OS 5.0", { namespace: "team-a" });
+        const newest = await sdk.lookupSelectedImage({ kubeconfig }, { name: "Ubuntu*", mostRecent: true }, { namespace: "team-a" });
+        let bad = "";
+        try { await sdk.lookupImage({ kubeconfig: "users: [{token: sekrit-token-123}" }, "x"); } catch (e) { bad = e.message; }
+        process.stdout.write(JSON.stringify({ ref, newest, bad }));
+      })();`;
+    const { execFile } = await import("node:child_process");
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ["-e", script], { cwd: PROJECT }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+    );
+    const result = JSON.parse(out) as { ref: unknown; newest: { namespace?: string; displayName: string }; bad: string };
+    expect(result.ref).toEqual({ kind: "ClusterVirtualMachineImage", name: "vmi-0a0044d7c690bcbea" });
+    expect(result.newest).toMatchObject({ kind: "VirtualMachineImage", namespace: "team-a", displayName: "Ubuntu 24.04 LTS" });
+    expect(result.bad).toBe("the kubeconfig given cannot be read: it is not a kubeconfig (YAML with clusters, users and contexts)");
+  });
+
   test("a namespace that does not exist fails naming it, and is never created", async () => {
     const ex = copyExample();
     writeFileSync(ex.config, readFileSync(ex.config, "utf8").replace("namespace: team-a", "namespace: nowhere"));

@@ -169,6 +169,8 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
 
 export interface ReadClusterOptions {
   readonly kubeconfig?: string;
+  /** A kubeconfig's text, instead of a file (a Pulumi secret's value, say). */
+  readonly kubeconfigText?: string;
   readonly context?: string;
   /** The VirtualMachineImages of this namespace (else of every namespace), with every cluster image. */
   readonly namespace?: string;
@@ -219,13 +221,16 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   return [...cluster, ...namespaced];
 }
 
-function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string; readonly context?: string }): K8s.KubeConfig {
+function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string; readonly kubeconfigText?: string; readonly context?: string }): K8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    if (options.kubeconfigText !== undefined) kc.loadFromString(options.kubeconfigText);
+    else if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
     else kc.loadFromDefault();
     if (options.context) kc.setCurrentContext(options.context);
   } catch (err) {
+    // A kubeconfig given as text holds credentials: the parser's message may quote it, so it is not repeated.
+    if (options.kubeconfigText !== undefined) throw new OutputError("the kubeconfig given cannot be read: it is not a kubeconfig (YAML with clusters, users and contexts)");
     throw new OutputError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ""}: ${messageOf(err)}`, {}, { cause: err });
   }
   return kc;
