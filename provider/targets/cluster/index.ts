@@ -81,19 +81,30 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
 
   const version = (m: { apiVersion: string }) => m.apiVersion.split("/")[1]!;
   const plural = (kind: string) => (kind === "VirtualMachineImage" ? "virtualmachineimages" : "clustervirtualmachineimages");
-  const get = async (m: Image): Promise<Image | undefined> => {
-    const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name };
-    try {
-      return (await (m.metadata.namespace ? api.getNamespacedCustomObject({ ...args, namespace: m.metadata.namespace }) : api.getClusterCustomObject(args))) as Image;
-    } catch (err) {
-      if (code(err) === 404) return undefined;
-      throw fail(`cannot read ${label(m)}`, err);
-    }
-  };
-
   const desired = generated.manifests.map((m) => withOwner(m, options.owner));
   const wanted = new Set(desired.map((m) => manifestKey(m)));
   await checkServed(api, desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5", server);
+
+  // What the cluster holds now: one list per scope, rather than a read per image.
+  const live = new Map<string, Image>();
+  const listInto = async (kind: string, what: string, call: () => Promise<unknown>) => {
+    let items: Image[];
+    try {
+      items = ((await call()) as { items: Image[] }).items;
+    } catch (err) {
+      throw fail(`cannot list the ${what}`, err);
+    }
+    for (const item of items) live.set(manifestKey({ ...item, kind } as unknown as ImageManifest), item);
+  };
+  const apiVersion = desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
+  if (desired.some((m) => m.metadata.namespace === undefined)) {
+    await listInto("ClusterVirtualMachineImage", "ClusterVirtualMachineImages", () => api.listClusterCustomObject({ group: GROUP, version: version({ apiVersion }), plural: plural("ClusterVirtualMachineImage") }));
+  }
+  for (const ns of new Set(desired.map((m) => m.metadata.namespace).filter((n): n is string => n !== undefined))) {
+    await listInto("VirtualMachineImage", `VirtualMachineImages of namespace ${ns}`, () =>
+      api.listNamespacedCustomObject({ group: GROUP, version: version({ apiVersion }), namespace: ns, plural: plural("VirtualMachineImage") }),
+    );
+  }
 
   const created: string[] = [];
   const changed: string[] = [];
@@ -105,13 +116,18 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
     desired.map((m) =>
       limit(async () => {
         try {
-          const before = await get(m);
+          const before = live.get(manifestKey(m));
           if (before && before.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
             conflicts.push(`${label(m)} exists and is not managed by vmimages: left as it is`);
             return;
           }
           // Unchanged conditions keep the time they last changed, as in a folder: no change, no write.
-          const { status, ...object } = keepTransitionTimes(m, before?.status?.conditions);
+          const prepared = keepTransitionTimes(m, before?.status?.conditions);
+          if (before && holds(before, prepared)) {
+            unchanged.push(label(m));
+            return;
+          }
+          const { status, ...object } = prepared;
           const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name, fieldManager: FIELD_MANAGER, force: true, ...(dryRun ? { dryRun } : {}) };
           const ns = m.metadata.namespace;
           const main = (await (ns ? api.patchNamespacedCustomObject({ ...args, namespace: ns, body: object }, apply) : api.patchClusterCustomObject({ ...args, body: object }, apply))) as Image;
@@ -234,6 +250,18 @@ function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string
     throw new OutputError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ""}: ${messageOf(err)}`, {}, { cause: err });
   }
   return kc;
+}
+
+/** Whether the live image already holds everything the manifest says (labels and annotations among its own, spec and status alike). */
+function holds(live: Image & { spec?: unknown; metadata: { annotations?: Record<string, string> } }, m: ImageManifest): boolean {
+  const subset = (want: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, string>> | undefined) =>
+    Object.entries(want ?? {}).every(([k, v]) => have?.[k] === v);
+  return (
+    subset(m.metadata.labels, live.metadata.labels) &&
+    subset(m.metadata.annotations, live.metadata.annotations) &&
+    canonical(m.spec) === canonical(live.spec) &&
+    canonical(m.status) === canonical(live.status)
+  );
 }
 
 /** What an image is, without the server's bookkeeping (resourceVersion, managedFields, …). */
