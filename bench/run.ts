@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { ApplyResult, benchApply } from "./apply";
 import { benchHostile, HostileResult } from "./hostile";
 import { benchPreview, PreviewResult } from "./preview";
 import { benchPure, PureResult } from "./pure";
@@ -20,13 +21,15 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const sizes = arg("sizes", "100,500,2000").split(",").map(Number);
   const runs = Number(arg("runs", "3"));
-  const only = new Set(arg("only", "pure,sync,preview,hostile").split(","));
+  const only = new Set(arg("only", "pure,sync,preview,hostile,apply").split(","));
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   const started = new Date().toISOString();
   const pure: PureResult[] = only.has("pure") ? await benchPure(log) : [];
   const hostile: HostileResult[] = only.has("hostile") ? await benchHostile(runs, log) : [];
+  const applied: ApplyResult[] = [];
+  if (only.has("apply")) for (const n of sizes) applied.push(await benchApply(n, runs, log));
   const file = path.resolve(__dirname, "../../bench/results.json");
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"pure" | "sync" | "preview" | "hostile", Section<unknown>>>) : {};
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"pure" | "sync" | "preview" | "hostile" | "apply", Section<unknown>>>) : {};
   const stamp = <T>(r: T): Measured<T> => ({ ...r, started, runs });
   const measuredSync: Array<Measured<SyncResult>> = [];
   if (only.has("sync")) for (const n of sizes) measuredSync.push(stamp(await benchSync(n, runs, log)));
@@ -112,7 +115,23 @@ async function main(): Promise<void> {
     checks.push({ target: `hostile ${kind}: time at ${large.size} ≤ 1.5 × the library alone`, measured: `${(large.oursMs / large.peerMs).toFixed(2)} ×`, met: large.oursMs <= 1.5 * large.peerMs });
   }
 
+  for (const a of applied) {
+    checks.push({ target: `apply N=${a.n}: first apply with status ≤ 1.5 × kubectl's apply without`, measured: `${(a.oursFirstMs / a.peerFirstMs).toFixed(2)} ×`, met: a.oursFirstMs <= 1.5 * a.peerFirstMs });
+    checks.push({ target: `apply N=${a.n}: no-change re-apply ≤ 0.5 × kubectl's`, measured: `${(a.oursAgainMs / a.peerAgainMs).toFixed(2)} ×`, met: a.oursAgainMs <= 0.5 * a.peerAgainMs });
+  }
+  const [firstApply, lastApply] = [applied[0], applied[applied.length - 1]];
+  if (firstApply && lastApply && lastApply.n > firstApply.n) {
+    const growth = lastApply.oursFirstMs / lastApply.n / (firstApply.oursFirstMs / firstApply.n);
+    checks.push({ target: `apply: time per image at N=${lastApply.n} ≤ 1.5 × at N=${firstApply.n} (linear)`, measured: `${growth.toFixed(2)} ×`, met: growth <= 1.5 });
+  }
+
   const out = process.stdout;
+  if (applied.length)
+    out.write(
+      `\nApply to a real kube-apiserver (medians)\n${table(
+        applied.map((a) => ({ N: a.n, "ours first ms": a.oursFirstMs, "kubectl first ms": a.peerFirstMs, "first ratio": a.oursFirstMs / a.peerFirstMs, "ours again ms": a.oursAgainMs, "kubectl again ms": a.peerAgainMs, "again ratio": a.oursAgainMs / a.peerAgainMs })),
+      )}\n`,
+    );
   if (hostile.length)
     out.write(
       `\nHostile input (medians, each run a process of its own)\n${table(
@@ -166,11 +185,11 @@ async function main(): Promise<void> {
       )}\n`,
     );
   if (checks.length) out.write(`\nTargets\n${table(checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met ? "yes" : "NO" })))}\n`);
-  const section = <T>(name: "pure" | "sync" | "preview" | "hostile", data: T[], ran: boolean, measuredSizes: number[] = []): Section<T> | undefined =>
+  const section = <T>(name: "pure" | "sync" | "preview" | "hostile" | "apply", data: T[], ran: boolean, measuredSizes: number[] = []): Section<T> | undefined =>
     ran ? { started, runs, sizes: measuredSizes, data, checks: checks.filter((c) => c.target.startsWith(name)) } : (previous[name] as Section<T> | undefined);
   writeFileSync(
     file,
-    JSON.stringify({ pure: section("pure", pure, only.has("pure")), hostile: section("hostile", hostile, only.has("hostile")), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
+    JSON.stringify({ pure: section("pure", pure, only.has("pure")), hostile: section("hostile", hostile, only.has("hostile")), apply: section("apply", applied, only.has("apply"), applied.map((a) => a.n)), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
   );
   out.write(`\nwritten ${file}\n`);
 }

@@ -31,7 +31,7 @@ export interface ClusterOptions {
   readonly dryRun?: boolean;
   /** Delete images this configuration applied before that are no longer in the libraries. */
   readonly prune?: boolean;
-  /** @default 8 */
+  /** Requests in flight at once. @default 32 */
   readonly concurrency?: number;
   /** Per-request time limit. @default 30000 */
   readonly timeoutMs?: number;
@@ -111,7 +111,7 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const unchanged: string[] = [];
   const conflicts: string[] = [];
   const failures: OutputError[] = [];
-  const limit = pLimit(options.concurrency ?? 8);
+  const limit = pLimit(options.concurrency ?? 32);
   await Promise.all(
     desired.map((m) =>
       limit(async () => {
