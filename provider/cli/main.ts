@@ -96,15 +96,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--no-cache", "read every descriptor again")
     .action(async (opts: { config: string; kubeconfig?: string; context?: string; owner?: string; dryRun?: boolean; prune?: boolean; progress: boolean; cache: boolean; cacheDir: string }) => {
       const config = await loadConfig(opts.config);
-      const run = await runPipeline({
-        source: sourceSpec(config),
-        libraries: config.libraries,
-        apiVersion: config.apiVersion,
-        naming: config.naming,
-        itemErrors: config.itemErrors,
-        ...(opts.cache ? { cacheDir: opts.cacheDir } : {}),
-        onWarning: (m) => io.err(`warning: ${printable(m)}\n`),
-      });
+      const run = await runPipeline(configuredRun(config, opts, io));
       const owner = opts.owner ?? path.basename(opts.config).replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 63);
       const { applyToCluster } = require("../targets/cluster") as typeof import("../targets/cluster");
       const change = await applyToCluster(run.generated!, {
@@ -246,6 +238,19 @@ async function generate(config: VmImagesConfig, opts: ReadingOptions & { verbose
   );
 }
 
+/** The run a configuration file asks for: its source, libraries and choices, the cache, warnings on stderr. */
+function configuredRun(config: VmImagesConfig, opts: { readonly cache: boolean; readonly cacheDir: string }, io: Io): RunOptions {
+  return {
+    source: sourceSpec(config),
+    libraries: config.libraries,
+    apiVersion: config.apiVersion,
+    naming: config.naming,
+    itemErrors: config.itemErrors,
+    ...(opts.cache ? { cacheDir: opts.cacheDir } : {}),
+    onWarning: (m) => io.err(`warning: ${printable(m)}\n`),
+  };
+}
+
 interface CatalogSourceOptions {
   readonly manifests?: string;
   readonly kubeconfig?: string;
@@ -294,14 +299,8 @@ async function readLibraries(config: VmImagesConfig, opts: ReadingOptions, folde
   const progress = opts.progress && io.tty ? (require("cli-progress") as typeof import("cli-progress")) : undefined;
   const bar = progress ? new progress.SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, progress.Presets.shades_classic) : undefined;
   const options: RunOptions = {
-    source: sourceSpec(config),
-    libraries: config.libraries,
-    apiVersion: config.apiVersion,
-    naming: config.naming,
-    itemErrors: config.itemErrors,
-    ...(opts.cache ? { cacheDir: opts.cacheDir } : {}),
+    ...configuredRun(config, opts, io),
     previous: folder.previous,
-    onWarning: (m) => io.err(`warning: ${printable(m)}\n`),
     onProgress: (done, total) => {
       if (!bar) return;
       if (done === 1) bar.start(total, 0);
