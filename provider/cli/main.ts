@@ -9,6 +9,7 @@ import { resolveCatalogImage } from "../catalog/resolve";
 import { selectCatalogImage } from "../catalog/select";
 import { matchesSelector, parseSelector } from "../catalog/selector";
 import { ConfigError, messageOf } from "../errors";
+import { checkOwner, ownerLabel } from "../targets/cluster/owner";
 import { printable } from "../util";
 import { RunOptions, RunResult, runPipeline } from "../pipeline/run";
 import { FolderChange, GitopsFolder, readManifestsFolder } from "../targets/gitops";
@@ -96,16 +97,20 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--no-cache", "read every descriptor again")
     .action(async (opts: { config: string; kubeconfig?: string; context?: string; owner?: string; dryRun?: boolean; prune?: boolean; progress: boolean; cache: boolean; cacheDir: string }) => {
       const config = await loadConfig(opts.config);
-      const run = await runPipeline(configuredRun(config, opts, io));
-      const owner = opts.owner ?? path.basename(opts.config).replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 63);
+      const reading = progressBar(io, opts.progress, "reading {bar} {value}/{total} items");
+      const run = await runPipeline({ ...configuredRun(config, opts, io), onProgress: reading.update, onStats: reading.stop });
+      reading.stop();
+      const owner = opts.owner !== undefined ? checkOwner(opts.owner, "--owner") : ownerLabel(path.basename(opts.config).replace(/\.[^.]*$/, ""));
       const { applyToCluster } = require("../targets/cluster") as typeof import("../targets/cluster");
+      const applying = progressBar(io, opts.progress, "applying {bar} {value}/{total} images");
       const change = await applyToCluster(run.generated!, {
         owner,
+        onProgress: applying.update,
         ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
         ...(opts.context ? { context: opts.context } : {}),
         dryRun: Boolean(opts.dryRun),
         prune: Boolean(opts.prune),
-      });
+      }).finally(applying.stop);
       for (const c of change.created) io.out(`+ ${printable(c)}\n`);
       for (const c of change.changed) io.out(`~ ${printable(c)}\n`);
       for (const c of change.deleted) io.out(`- ${printable(c)}\n`);
@@ -295,19 +300,13 @@ interface ReadingOptions {
  * (its stamp and conditions), a progress bar on a terminal, and with `verbose` what reading cost.
  */
 async function readLibraries(config: VmImagesConfig, opts: ReadingOptions, folder: GitopsFolder, io: Io, verbose: boolean): Promise<RunResult> {
-  // Loaded only for a terminal: every module loaded costs each run's start, CI runs included.
-  const progress = opts.progress && io.tty ? (require("cli-progress") as typeof import("cli-progress")) : undefined;
-  const bar = progress ? new progress.SingleBar({ stream: process.stderr, clearOnComplete: true, format: "reading {bar} {value}/{total} items" }, progress.Presets.shades_classic) : undefined;
+  const bar = progressBar(io, opts.progress, "reading {bar} {value}/{total} items");
   const options: RunOptions = {
     ...configuredRun(config, opts, io),
     previous: folder.previous,
-    onProgress: (done, total) => {
-      if (!bar) return;
-      if (done === 1) bar.start(total, 0);
-      bar.update(done);
-    },
+    onProgress: bar.update,
     onStats: ({ source, requests, cache }) => {
-      bar?.stop();
+      bar.stop();
       if (!verbose || requests === undefined) return;
       io.err(
         `${source}: ${requests.requests} request(s), ${requests.downloads} descriptor(s) downloaded, ${requests.retries} retried, ${requests.logins} login(s)` +
@@ -316,6 +315,29 @@ async function readLibraries(config: VmImagesConfig, opts: ReadingOptions, folde
     },
   };
   return runPipeline(options);
+}
+
+/**
+ * A progress bar on stderr, drawn only on a terminal and unless `--no-progress`; it starts with
+ * the first step done and clears itself once stopped (stopping twice is harmless).
+ */
+function progressBar(io: Io, enabled: boolean, format: string): { update: (done: number, total: number) => void; stop: () => void } {
+  // Loaded only for a terminal: every module loaded costs each run's start, CI runs included.
+  const progress = enabled && io.tty ? (require("cli-progress") as typeof import("cli-progress")) : undefined;
+  const bar = progress ? new progress.SingleBar({ stream: process.stderr, clearOnComplete: true, format }, progress.Presets.shades_classic) : undefined;
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!bar) return;
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar?.stop();
+      started = false;
+    },
+  };
 }
 
 /** The version in package.json: one folder up from the bundle (dist/vmimages.cjs), two from the sources, three from dist/provider/cli. */

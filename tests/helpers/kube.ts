@@ -23,6 +23,10 @@ export interface Cluster {
   kubectl(args: readonly string[], kubeconfig?: string): Promise<string>;
   /** Kills the API server and etcd at once (SIGKILL). */
   kill(): void;
+  /** Kills the API server alone (SIGKILL), as a crash or an eviction does; etcd keeps the data. */
+  killApiserver(): void;
+  /** Starts the API server again on the same port and data, and waits until it is ready. */
+  restartApiserver(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,7 +113,7 @@ export async function startCluster(options: { readonly crds?: boolean } = {}): P
   await waitFor("etcd", 30_000, async () => (await get(`http://127.0.0.1:${etcdClient}/health`)) === 200, () => exitReason(etcd));
 
   const server = `https://127.0.0.1:${securePort}`;
-  const apiserver = start(apiserverBin, [
+  const apiserverArgs = [
     `--etcd-servers=http://127.0.0.1:${etcdClient}`,
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
@@ -124,13 +128,15 @@ export async function startCluster(options: { readonly crds?: boolean } = {}): P
     "--authorization-mode=RBAC",
     "--service-cluster-ip-range=10.0.0.0/24",
     "--endpoint-reconciler-type=none",
-  ]);
+  ];
+  let apiserver = start(apiserverBin, apiserverArgs);
+  const ready = () => waitFor("kube-apiserver", 90_000, async () => (await get(`${server}/readyz`, adminToken)) === 200, () => exitReason(apiserver));
   const stop = async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
     await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once("exit", r)))));
   };
   try {
-    await waitFor("kube-apiserver", 90_000, async () => (await get(`${server}/readyz`, adminToken)) === 200, () => exitReason(apiserver));
+    await ready();
   } catch (err) {
     await stop();
     throw err;
@@ -160,6 +166,12 @@ export async function startCluster(options: { readonly crds?: boolean } = {}): P
     kubectl,
     kill: () => {
       for (const c of children) c.kill("SIGKILL");
+    },
+    killApiserver: () => void apiserver.kill("SIGKILL"),
+    restartApiserver: async () => {
+      if (apiserver.exitCode === null && apiserver.signalCode === null) await new Promise((r) => apiserver.once("exit", r));
+      apiserver = start(apiserverBin, apiserverArgs);
+      await ready();
     },
     stop,
   };

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 import * as path from "node:path";
 import { v5 as uuidv5 } from "uuid";
 import { main } from "../../provider/cli/main";
@@ -9,6 +11,8 @@ import { Cluster, freePort, startCluster } from "../helpers/kube";
 import { ovf } from "../helpers/ovf";
 
 jest.setTimeout(300_000);
+
+const exec = promisify(execFile);
 
 /**
  * The images against a real Kubernetes API server (kube-apiserver v1.35.4 and etcd, started by the
@@ -237,6 +241,22 @@ describe("vmimages apply on a real API server", () => {
     expect(result.bad).toBe("the kubeconfig given cannot be read: it is not a kubeconfig (YAML with clusters, users and contexts)");
   });
 
+  test("on a terminal, apply draws a progress bar of the items read and the images applied; --no-progress and a pipe draw none", async () => {
+    const ex = copyExample();
+    const command = (extra: string) => [process.execPath, path.join(PROJECT, "bin/vmimages.js"), "apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, ...(extra ? [extra] : [])].map((a) => `'${a}'`).join(" ");
+    // `script` runs the command on a pseudo-terminal and prints what the terminal received.
+    const onTty = async (extra: string) => (await exec("script", ["-qec", command(extra), "/dev/null"], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+    const drawn = await onTty("");
+    expect(drawn).toMatch(/reading .* 5\/5 items/);
+    expect(drawn).toMatch(/applying .* 5\/5 images/);
+    expect(drawn).toContain("5 image(s): ");
+    const plain = await onTty("--no-progress");
+    expect(plain).not.toMatch(/reading|applying/);
+    expect(plain).toContain("5 image(s)");
+    const piped = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
+    expect(piped.err).not.toMatch(/reading|applying/);
+  });
+
   test("a namespace that does not exist fails naming it, and is never created", async () => {
     const ex = copyExample();
     writeFileSync(ex.config, readFileSync(ex.config, "utf8").replace("namespace: team-a", "namespace: nowhere"));
@@ -251,3 +271,54 @@ describe("vmimages apply on a real API server", () => {
 function vmiNameOfRocky(_library: string): string {
   return vmiName(uuidv5("team-a/rocky-9.ovf", OFFLINE_ITEM_NAMESPACE));
 }
+
+describe("a kube-apiserver that dies mid-run", () => {
+  test("vmimages apply exits non-zero naming the server, prunes nothing, and a re-run converges", async () => {
+    const cluster = await startCluster();
+    try {
+      await cluster.kubectl(["create", "namespace", "team-a"]);
+      const dir = tempDir("vmimages-kill-");
+      const config = path.join(dir, "vmimages.yaml");
+      writeFileSync(config, "source:\n  directory: ./library\nlibraries:\n  - name: lib\n    namespace: team-a\n");
+      const names = async () => (await cluster.kubectl(["get", "vmi", "-n", "team-a", "-o", "name"])).split("\n").filter((l) => l !== "").map((l) => l.split("/")[1]!).sort();
+      // An earlier apply of this configuration, whose one image has vanished from the library since.
+      writeTree(dir, { "library/lib/old.ovf": ovf({ osType: "ubuntu64Guest" }) });
+      const old = vmiName(uuidv5("lib/old.ovf", OFFLINE_ITEM_NAMESPACE));
+      expect((await vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig])).code).toBe(0);
+      rmSync(path.join(dir, "library/lib/old.ovf"));
+      const count = 800;
+      for (let i = 0; i < count; i++) writeTree(dir, { [`library/lib/item-${i}.ovf`]: ovf({ osType: "ubuntu64Guest", product: { product: `Item ${i}` } }) });
+      const wanted = Array.from({ length: count }, (_, i) => vmiName(uuidv5(`lib/item-${i}.ovf`, OFFLINE_ITEM_NAMESPACE))).sort();
+
+      const running = vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
+      let finished = false;
+      void running.then(() => (finished = true));
+      // The server dies once it holds some of the new images, not all.
+      let held: string[] = [];
+      while (!finished && held.length < 40) held = await names();
+      expect(finished).toBe(false);
+      cluster.killApiserver();
+      const run = await running;
+      expect(run.code).toBe(1);
+      expect(run.err).toContain(`could not be applied to ${cluster.server}; nothing was pruned`);
+
+      await cluster.restartApiserver();
+      const after = await names();
+      expect(after).toContain(old);
+      expect(after.length).toBeLessThan(count + 1);
+
+      const again = await vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
+      // Those it had applied are there (some maybe without their status yet): the rest are created.
+      const summary = new RegExp(`${count} image\\(s\\): (\\d+) created, (\\d+) changed, (\\d+) unchanged, 1 deleted, 0 conflict\\(s\\)`).exec(again.err);
+      expect(summary).not.toBeNull();
+      expect(Number(summary![1])).toBe(count - (after.length - 1));
+      expect(Number(summary![2]) + Number(summary![3])).toBe(after.length - 1);
+      expect(again.code).toBe(0);
+      expect(await names()).toEqual(wanted);
+      const third = await vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
+      expect(third.err).toContain(`0 created, 0 changed, ${count} unchanged, 0 deleted`);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});

@@ -37,6 +37,8 @@ export interface ClusterOptions {
   readonly timeoutMs?: number;
   /** Retries of a request after a connection error, a timeout, 429 or a 5xx answer. @default 3 */
   readonly retries?: number;
+  /** Called once an image is done (applied, unchanged, a conflict or failed), with the count so far and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface ClusterChange {
@@ -112,42 +114,52 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const conflicts: string[] = [];
   const failures: OutputError[] = [];
   const limit = pLimit(options.concurrency ?? 32);
+  let done = 0;
   await Promise.all(
     desired.map((m) =>
       limit(async () => {
         try {
-          const before = live.get(manifestKey(m));
-          if (before && before.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
-            conflicts.push(`${label(m)} exists and is not managed by vmimages: left as it is`);
-            return;
-          }
-          // Unchanged conditions keep the time they last changed, as in a folder: no change, no write.
-          const prepared = keepTransitionTimes(m, before?.status?.conditions);
-          if (before && holds(before, prepared)) {
-            unchanged.push(label(m));
-            return;
-          }
-          const { status, ...object } = prepared;
-          const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name, fieldManager: FIELD_MANAGER, force: true, ...(dryRun ? { dryRun } : {}) };
-          const ns = m.metadata.namespace;
-          const main = (await (ns ? api.patchNamespacedCustomObject({ ...args, namespace: ns, body: object }, apply) : api.patchClusterCustomObject({ ...args, body: object }, apply))) as Image;
-          if (dryRun && !before) {
-            // A dry run creates nothing, so there is no object yet whose status it could check.
-            created.push(label(m));
-            return;
-          }
-          const statusBody = { apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(ns ? { namespace: ns } : {}) }, status };
-          const after = (await (ns ? api.patchNamespacedCustomObjectStatus({ ...args, namespace: ns, body: statusBody }, apply) : api.patchClusterCustomObjectStatus({ ...args, body: statusBody }, apply))) as Image;
-          // What the server holds (or, in a dry run, would hold) against what it held: a dry run moves no resourceVersion.
-          if (!before) created.push(label(m));
-          else if (canonical(content(before)) !== canonical(content({ ...after, metadata: main.metadata }))) changed.push(label(m));
-          else unchanged.push(label(m));
-        } catch (err) {
-          failures.push(err instanceof OutputError ? err : fail(`cannot apply ${label(m)}`, err));
+          await applyOne(m);
+        } finally {
+          options.onProgress?.(++done, desired.length);
         }
       }),
     ),
   );
+
+  /** Applies one image, or records why it was not: a conflict, a failure. */
+  async function applyOne(m: ImageManifest): Promise<void> {
+    try {
+      const before = live.get(manifestKey(m));
+      if (before && before.metadata.labels?.[MANAGED_BY] !== FIELD_MANAGER) {
+        conflicts.push(`${label(m)} exists and is not managed by vmimages: left as it is`);
+        return;
+      }
+      // Unchanged conditions keep the time they last changed, as in a folder: no change, no write.
+      const prepared = keepTransitionTimes(m, before?.status?.conditions);
+      if (before && holds(before, prepared)) {
+        unchanged.push(label(m));
+        return;
+      }
+      const { status, ...object } = prepared;
+      const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name, fieldManager: FIELD_MANAGER, force: true, ...(dryRun ? { dryRun } : {}) };
+      const ns = m.metadata.namespace;
+      const main = (await (ns ? api.patchNamespacedCustomObject({ ...args, namespace: ns, body: object }, apply) : api.patchClusterCustomObject({ ...args, body: object }, apply))) as Image;
+      if (dryRun && !before) {
+        // A dry run creates nothing, so there is no object yet whose status it could check.
+        created.push(label(m));
+        return;
+      }
+      const statusBody = { apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(ns ? { namespace: ns } : {}) }, status };
+      const after = (await (ns ? api.patchNamespacedCustomObjectStatus({ ...args, namespace: ns, body: statusBody }, apply) : api.patchClusterCustomObjectStatus({ ...args, body: statusBody }, apply))) as Image;
+      // What the server holds (or, in a dry run, would hold) against what it held: a dry run moves no resourceVersion.
+      if (!before) created.push(label(m));
+      else if (canonical(content(before)) !== canonical(content({ ...after, metadata: main.metadata }))) changed.push(label(m));
+      else unchanged.push(label(m));
+    } catch (err) {
+      failures.push(err instanceof OutputError ? err : fail(`cannot apply ${label(m)}`, err));
+    }
+  }
   if (failures.length) {
     throw new OutputError(`${failures.length} image(s) could not be applied to ${server}; nothing was pruned:\n${failures.map((f) => `  - ${f.message}`).join("\n")}`, {}, { cause: failures[0] });
   }
