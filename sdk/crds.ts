@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../provider/errors";
 import { ImageManifest, ImageStatus } from "../provider/image/manifest";
 import { ApiVersion, DEFAULT_API_VERSION } from "../provider/types";
+import type { ContentLibraryImages } from "./images";
 
 /** The spec of a VirtualMachineImage or ClusterVirtualMachineImage. */
 export interface VirtualMachineImageSpec {
@@ -32,6 +33,8 @@ function ofKind(manifest: ImageManifest, kind: ImageManifest["kind"]): ImageMani
  * Its `status` does not reach the cluster: every image CRD has a status subresource, so the API
  * server drops `status` on a create or an update and keeps only what `…/status` is given. Images
  * created this way show no display name, OS or `Ready` condition until something writes their status.
+ * To have images in a cluster with their status, give {@link ContentLibraryImages} a `kubernetes`
+ * target (or run `vmimages apply`), which writes the status through `/status`.
  */
 export class VirtualMachineImage extends k8s.apiextensions.CustomResource {
   constructor(name: string, args: VirtualMachineImageArgs, opts?: pulumi.CustomResourceOptions) {
@@ -44,7 +47,10 @@ export class VirtualMachineImage extends k8s.apiextensions.CustomResource {
   }
 }
 
-/** A cluster-scoped VM Operator image; like {@link VirtualMachineImage}, its `status` does not reach the cluster. */
+/**
+ * A cluster-scoped VM Operator image; like {@link VirtualMachineImage}, its `status` does not reach
+ * the cluster: use the `kubernetes` target of {@link ContentLibraryImages} for that.
+ */
 export class ClusterVirtualMachineImage extends k8s.apiextensions.CustomResource {
   constructor(name: string, args: VirtualMachineImageArgs, opts?: pulumi.CustomResourceOptions) {
     super(name, resourceArgs("ClusterVirtualMachineImage", args), opts);

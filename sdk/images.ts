@@ -6,6 +6,7 @@ import { ImageChoice, ImageCriteria, SelectOptions, selectCatalogImage } from ".
 import { ConfigError } from "../provider/errors";
 import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
+import { checkOwner, ownerLabel } from "../provider/targets/cluster/owner";
 import { registerImages } from "../provider/targets/pulumi";
 import { ApiVersion, ItemErrorPolicy, LibrarySelection, NamingStrategy, SourceSpec } from "../provider/types";
 
@@ -48,6 +49,31 @@ export interface ContentLibraryImagesArgs {
    * `up`, removed on `destroy`, untouched by `preview`.
    */
   readonly gitops?: { readonly directory: string };
+  /**
+   * A Kubernetes cluster that holds every image, status included, as `vmimages apply` applies them:
+   * `up` creates and updates each image (server-side apply, then its `/status`), `destroy` and a
+   * vanished item delete it, `refresh` reads it back and shows a label or status someone changed
+   * there as drift. An image of the same name that vmimages does not manage is never touched: its
+   * resource fails.
+   */
+  readonly kubernetes?: KubernetesTargetArgs;
+}
+
+/** A cluster as a target of {@link ContentLibraryImages}. */
+export interface KubernetesTargetArgs {
+  /**
+   * The kubeconfig's text (not a path), e.g. `new pulumi.Config().requireSecret("kubeconfig")`. It
+   * is kept as a secret in state whether or not it is given as one, and never logged.
+   */
+  readonly kubeconfig: pulumi.Input<string>;
+  /** A context of the kubeconfig. @default its current context */
+  readonly context?: string;
+  /**
+   * The value of the `vmimages.pulumi-vmimages.dev/config` label on each image, naming whose images
+   * they are (so `vmimages apply --prune` of another configuration leaves them alone).
+   * @default `<project>.<stack>.<component name>`, made a valid label value
+   */
+  readonly owner?: string;
 }
 
 /** Options of {@link ContentLibraryImages.resolve} and {@link resolveImage}. */
@@ -75,7 +101,7 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
   constructor(name: string, args: ContentLibraryImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     // The component's inputs are stored in state: they go without the password, which reaches
     // initialize under a symbol key (never serialized).
-    super("vmimages:index:ContentLibraryImages", name, { ...withoutPassword(args), [FULL_ARGS]: args } as unknown as pulumi.Inputs, opts);
+    super("vmimages:index:ContentLibraryImages", name, { ...withoutPassword(args), [FULL_ARGS]: { args, name } } as unknown as pulumi.Inputs, opts);
     const data = this.getData();
     this.ready = data.then(() => undefined);
     // Whoever awaits `ready` (or uses `catalog`) sees the error; nothing else may report it twice.
@@ -89,7 +115,7 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
   }
 
   protected override async initialize(argsIn: pulumi.Inputs): Promise<{ catalog: Catalog }> {
-    const args = (argsIn as unknown as Record<symbol, ContentLibraryImagesArgs>)[FULL_ARGS]!;
+    const { args, name } = (argsIn as unknown as Record<symbol, { args: ContentLibraryImagesArgs; name: string }>)[FULL_ARGS]!;
     // Keep the program alive until every child is registered.
     const done = pulumi.runtime.rpcKeepAlive();
     try {
@@ -112,7 +138,12 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
       const generated = run.generated!;
       // The kustomization is kept by the image resources themselves (file-provider.ts), so a preview
       // shows exactly the images that appear, change or go away.
-      registerImages(generated, { parent: this, ...(folder ? { gitopsDir: folder.dir } : {}) });
+      const cluster = args.kubernetes && {
+        kubeconfig: args.kubernetes.kubeconfig,
+        ...(args.kubernetes.context ? { context: args.kubernetes.context } : {}),
+        owner: args.kubernetes.owner !== undefined ? checkOwner(args.kubernetes.owner, "kubernetes.owner") : ownerLabel(`${pulumi.getProject()}.${pulumi.getStack()}.${name}`),
+      };
+      registerImages(generated, { parent: this, ...(folder ? { gitopsDir: folder.dir } : {}), ...(cluster ? { cluster } : {}) });
       return { catalog: { images: generated.catalog.images.map(withoutTimestamps) } };
     } finally {
       done();
@@ -229,10 +260,13 @@ async function catalogNow(source: Catalog | pulumi.StackReference | ClusterCatal
 
 const FULL_ARGS = Symbol("vmimages.fullArgs");
 
+/** The arguments without their credentials (the vCenter password, the kubeconfig). */
 function withoutPassword(args: ContentLibraryImagesArgs): object {
-  if (!("vcenter" in args.source)) return args;
+  const { kubernetes, ...rest } = args;
+  const kept = kubernetes ? { ...rest, kubernetes: { ...(kubernetes.context ? { context: kubernetes.context } : {}), ...(kubernetes.owner ? { owner: kubernetes.owner } : {}) } } : rest;
+  if (!("vcenter" in args.source)) return kept;
   const { password: _password, ...vcenter } = args.source.vcenter;
-  return { ...args, source: { vcenter } };
+  return { ...kept, source: { vcenter } };
 }
 
 function isClusterCatalog(value: unknown): value is ClusterCatalog {

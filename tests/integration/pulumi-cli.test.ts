@@ -2,14 +2,12 @@ import { execFile } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { v5 as uuidv5 } from "uuid";
 import { parse } from "yaml";
 import { main } from "../../provider/cli/main";
-import { vmiName } from "../../provider/image/naming";
-import { OFFLINE_ITEM_NAMESPACE } from "../../provider/source/directory";
 import { crdErrors } from "../helpers/crd";
 import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
+import { imageNames } from "../helpers/names";
 import { CliStack, PreviewJson, changes, cliStack, readmeBlock } from "../helpers/pulumi-cli";
 
 jest.setTimeout(900_000);
@@ -18,23 +16,6 @@ const exec = promisify(execFile);
 const README = path.join(PROJECT, "README.md");
 const GITOPS_EXAMPLE = path.join(PROJECT, "examples/gitops");
 const VM_STACK_EXAMPLE = path.join(PROJECT, "examples/vm-stack");
-
-/**
- * The image names a library folder makes, stated from its files by the documented rule: the VMI ID
- * of the sidecar's id, else of the UUIDv5 of `<library>/<path>` under the offline namespace.
- */
-function imageNames(library: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const lib of readdirSync(library)) {
-    for (const rel of readdirSync(path.join(library, lib), { recursive: true, encoding: "utf8" })) {
-      if (!/\.(ovf|ova|iso)$/.test(rel)) continue;
-      const sidecar = path.join(library, lib, rel.replace(/\.[^.]+$/, ".item.json"));
-      const id = existsSync(sidecar) ? (JSON.parse(readFileSync(sidecar, "utf8")) as { id?: string }).id : undefined;
-      out[`${lib}/${rel}`] = vmiName(id ?? uuidv5(`${lib}/${rel}`, OFFLINE_ITEM_NAMESPACE));
-    }
-  }
-  return out;
-}
 
 /** The image resources of a preview that change something, as `op vmi-…`. */
 function imageChanges(preview: PreviewJson): string[] {

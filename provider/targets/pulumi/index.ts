@@ -9,6 +9,16 @@ export interface PulumiTargetOptions {
   readonly parent: pulumi.Resource;
   /** A GitOps folder (absolute) that each resource keeps its manifest file in. */
   readonly gitopsDir?: string;
+  /** A cluster that each resource keeps its image in, object and status. */
+  readonly cluster?: PulumiClusterTarget;
+}
+
+export interface PulumiClusterTarget {
+  /** The kubeconfig's text; every resource keeps it as a secret. */
+  readonly kubeconfig: pulumi.Input<string>;
+  readonly context?: string;
+  /** The configuration label's value the images carry. */
+  readonly owner: string;
 }
 
 /**
@@ -16,7 +26,7 @@ export interface PulumiTargetOptions {
  * which images appear, change (naming the fields) or go away. Condition timestamps are left out of
  * the inputs: they move only with the image. With a GitOps folder, each resource also writes its
  * file and keeps the folder's kustomization (file-provider.ts), the same bytes `vmimages generate`
- * writes.
+ * writes. With a cluster, each resource keeps its image there (cluster-provider.ts).
  */
 export function registerImages(generated: Generated, options: PulumiTargetOptions): ImageResource[] {
   const files = options.gitopsDir !== undefined ? renderFolder(generated.manifests) : undefined;
@@ -30,6 +40,20 @@ export function registerImages(generated: Generated, options: PulumiTargetOption
         key: `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`,
         image: withoutTimestamps(images.get(key)!),
         ...(files !== undefined && options.gitopsDir !== undefined ? { file: { dir: options.gitopsDir, path: rel, content: files.get(rel)! } } : {}),
+        ...(options.cluster
+          ? {
+              cluster: {
+                kubeconfig: options.cluster.kubeconfig,
+                placement: {
+                  ...(options.cluster.context ? { context: options.cluster.context } : {}),
+                  owner: options.cluster.owner,
+                  apiVersion: m.apiVersion,
+                  annotations: { ...(m.metadata.annotations ?? {}) },
+                  spec: m.spec,
+                },
+              },
+            }
+          : {}),
       },
       { parent: options.parent },
     );

@@ -1,0 +1,186 @@
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { ownerLabel } from "../../provider/targets/cluster/owner";
+import { Cluster, startCluster } from "../helpers/kube";
+import { EXAMPLE_LIBRARY, PROJECT, tempDir, writeTree } from "../helpers/library";
+import { ovf } from "../helpers/ovf";
+import { CliRun, CliStack, PreviewJson, changes, cliStack } from "../helpers/pulumi-cli";
+import { imageNames } from "../helpers/names";
+
+jest.setTimeout(900_000);
+
+const CLUSTER_EXAMPLE = path.join(PROJECT, "examples/cluster");
+
+interface LiveImage {
+  metadata: { name: string; namespace?: string; labels: Record<string, string>; resourceVersion: string };
+  status?: { name?: string; productInfo?: { fullVersion?: string }; conditions?: Array<{ type: string; status: string }> };
+}
+
+/** The image resources of a preview that change something, as `op vmi-…`. */
+function imageChanges(preview: PreviewJson): string[] {
+  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes("pulumi-nodejs:dynamic/vmimages:Image::")) });
+}
+
+/**
+ * The Pulumi component's `kubernetes` target with the real Pulumi CLI on a real kube-apiserver:
+ * examples/cluster, with its kubeconfig as a stack secret.
+ */
+describe("examples/cluster with the Pulumi CLI on a real API server", () => {
+  let cluster: Cluster;
+  let stack: CliStack;
+  let library: string;
+  let names: Record<string, string>;
+  let token: string;
+  const runs: CliRun[] = [];
+  const images = async (kind: "cvmi" | "vmi"): Promise<LiveImage[]> =>
+    (JSON.parse(await cluster.kubectl(["get", kind, ...(kind === "vmi" ? ["-n", "team-a"] : []), "-o", "json"])) as { items: LiveImage[] }).items;
+  const image = async (name: string): Promise<LiveImage | undefined> => [...(await images("cvmi")), ...(await images("vmi"))].find((i) => i.metadata.name === name);
+  /** Every command's output is kept, to look for the kubeconfig's token in it. */
+  const ok = async (...args: string[]) => {
+    const run = await stack.ok(...args);
+    runs.push(run);
+    return run;
+  };
+  const preview = async () => JSON.parse((await ok("preview", "--json")).stdout) as PreviewJson;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    await cluster.kubectl(["create", "namespace", "team-a"]);
+    library = path.join(tempDir("vmimages-pk-"), "library");
+    cpSync(EXAMPLE_LIBRARY, library, { recursive: true });
+    names = imageNames(library);
+    const kubeconfig = readFileSync(cluster.adminKubeconfig, "utf8");
+    token = /token: (\S+)/.exec(kubeconfig)![1]!;
+    stack = await cliStack(CLUSTER_EXAMPLE);
+    await stack.ok("config", "set", "library", library);
+    await stack.ok("config", "set", "--secret", "kubeconfig", kubeconfig);
+  });
+  afterAll(() => cluster?.stop());
+
+  test("up creates every image with its status and the ownership labels; a preview then has nothing to do", async () => {
+    expect(imageChanges(await preview())).toEqual(Object.values(names).map((n) => `create ${n}`).sort());
+    expect(await images("cvmi")).toEqual([]);
+
+    await ok("up", "--yes");
+    const live = [...(await images("cvmi")), ...(await images("vmi"))];
+    expect(live.map((i) => i.metadata.name).sort()).toEqual(Object.values(names).sort());
+    const ubuntu = live.find((i) => i.metadata.name === names["team-a/ubuntu-24.04-hardened.ovf"])!;
+    expect(ubuntu.metadata.namespace).toBe("team-a");
+    for (const i of live) {
+      expect(i.status?.conditions).toEqual([expect.objectContaining({ type: "Ready", status: "True" })]);
+      expect(i.metadata.labels["app.kubernetes.io/managed-by"]).toBe("vmimages");
+      // The default owner: project, stack and component name.
+      expect(i.metadata.labels["vmimages.pulumi-vmimages.dev/config"]).toBe(ownerLabel(`vmimages-cluster.${stack.stack}.example`));
+    }
+    const photon = live.find((i) => i.metadata.name === names["base-images/linux/photon-5.ovf"])!;
+    expect(photon.status?.name).toBe("Photon OS 5.0");
+    expect(photon.metadata.labels["os.image.vmoperator.vmware.com/type"]).toBe("Linux");
+    const wide = await cluster.kubectl(["get", "cvmi", "-o", "wide"]);
+    expect(wide).toMatch(new RegExp(`${photon.metadata.name}\\s+Photon OS 5\\.0\\s+OVF\\s+`));
+
+    const versions = live.map((i) => i.metadata.resourceVersion);
+    expect(imageChanges(await preview())).toEqual([]);
+    await ok("up", "--yes", "--expect-no-changes");
+    expect([...(await images("cvmi")), ...(await images("vmi"))].map((i) => i.metadata.resourceVersion)).toEqual(versions);
+  });
+
+  test("a changed, a new and a vanished item are one update (naming the field), one create and one delete, in the cluster too", async () => {
+    const photon = path.join(library, "base-images/linux/photon-5.ovf");
+    writeFileSync(photon, readFileSync(photon, "utf8").replace("<FullVersion>5.0-dde71ec57</FullVersion>", "<FullVersion>5.0-2025.11</FullVersion>"));
+    writeTree(library, { "team-a/rocky-9.ovf": ovf({ osType: "rockylinux_64Guest", systemType: "vmx-21" }) });
+    rmSync(path.join(library, "team-a/centos-7-legacy.ovf"));
+    const rocky = imageNames(library)["team-a/rocky-9.ovf"]!;
+    const changed = await preview();
+    expect(imageChanges(changed)).toEqual([`update ${names["base-images/linux/photon-5.ovf"]}`, `create ${rocky}`, `delete ${names["team-a/centos-7-legacy.ovf"]}`].sort());
+    expect(Object.keys(changed.steps.find((s) => s.op === "update")!.detailedDiff ?? {})).toContain("image.status.productInfo.fullVersion");
+    expect((await ok("preview", "--diff")).stdout).toMatch(/fullVersion\s*:\s*"5\.0-dde71ec57" => "5\.0-2025\.11"/);
+
+    await ok("up", "--yes");
+    expect((await image(names["base-images/linux/photon-5.ovf"]!))?.status?.productInfo?.fullVersion).toBe("5.0-2025.11");
+    expect((await image(rocky))?.status?.conditions).toEqual([expect.objectContaining({ type: "Ready", status: "True" })]);
+    expect(await image(names["team-a/centos-7-legacy.ovf"]!)).toBeUndefined();
+  });
+
+  test("refresh reports a label and a status changed by hand as drift, and the next up restores them", async () => {
+    const photon = names["base-images/linux/photon-5.ovf"]!;
+    const ubuntu = names["team-a/ubuntu-24.04-hardened.ovf"]!;
+    await cluster.kubectl(["label", "cvmi", photon, "os.image.vmoperator.vmware.com/type=Windows", "--overwrite"]);
+    // Someone else's label is theirs: it is no drift.
+    await cluster.kubectl(["label", "cvmi", photon, "team=platform"]);
+    await cluster.kubectl(["patch", "vmi", "-n", "team-a", ubuntu, "--subresource", "status", "--type", "merge", "-p", '{"status":{"name":"Renamed by hand"}}']);
+
+    // What a refresh finds, before it is taken into the state: every image read, two to put back.
+    const refresh = JSON.parse((await ok("preview", "--refresh", "--json")).stdout) as PreviewJson;
+    expect(imageChanges({ ...refresh, steps: refresh.steps.filter((s) => s.op !== "refresh") })).toEqual([`update ${photon}`, `update ${ubuntu}`].sort());
+    await ok("refresh", "--yes");
+    const drift = await preview();
+    expect(imageChanges(drift)).toEqual([`update ${photon}`, `update ${ubuntu}`].sort());
+    const diffs = Object.fromEntries(drift.steps.filter((s) => s.op === "update").map((s) => [s.urn.split("::").pop(), Object.keys(s.detailedDiff ?? {})]));
+    expect(diffs[photon]).toEqual(['image.labels["os.image.vmoperator.vmware.com/type"]']);
+    expect(diffs[ubuntu]?.sort()).toEqual(["image.displayName", "image.status.name"]);
+
+    await ok("up", "--yes");
+    const restored = (await image(photon))!;
+    expect(restored.metadata.labels["os.image.vmoperator.vmware.com/type"]).toBe("Linux");
+    expect(restored.metadata.labels.team).toBe("platform");
+    // The display name the item's sidecar gives.
+    const sidecar = JSON.parse(readFileSync(path.join(library, "team-a/ubuntu-24.04-hardened.item.json"), "utf8")) as { name: string };
+    expect((await image(ubuntu))?.status?.name).toBe(sidecar.name);
+    await ok("refresh", "--yes", "--expect-no-changes");
+  });
+
+  test("an image of a wanted name that vmimages does not manage is left as it is and fails its resource only", async () => {
+    writeTree(library, { "team-a/alma-9.ovf": ovf({ osType: "almalinux_64Guest", systemType: "vmx-21" }) });
+    const alma = imageNames(library)["team-a/alma-9.ovf"]!;
+    const foreign = `apiVersion: vmoperator.vmware.com/v1alpha5\nkind: VirtualMachineImage\nmetadata:\n  name: ${alma}\n  namespace: team-a\n  labels:\n    made-by: vm-operator\nspec:\n  providerRef:\n    apiVersion: imageregistry.vmware.com/v1alpha1\n    kind: ContentLibraryItem\n    name: clitem-${alma.slice(4)}\n`;
+    const file = path.join(tempDir("vmimages-foreign-"), "foreign.yaml");
+    writeFileSync(file, foreign);
+    await cluster.kubectl(["create", "-f", file]);
+    const before = (await image(alma))!;
+
+    const up = await stack.pulumi("up", "--yes");
+    runs.push(up);
+    expect(up.code).not.toBe(0);
+    expect(`${up.stdout}${up.stderr}`).toMatch(new RegExp(`VirtualMachineImage team-a/${alma} exists and is not managed by vmimages: left as it is`));
+    expect(await image(alma)).toEqual(before);
+
+    await cluster.kubectl(["delete", "vmi", "-n", "team-a", alma]);
+    await ok("up", "--yes");
+    expect((await image(alma))?.metadata.labels["app.kubernetes.io/managed-by"]).toBe("vmimages");
+  });
+
+  test("the kubeconfig's token is in neither the checkpoint nor anything the engine printed", () => {
+    const stacksDir = path.join(stack.backendDir, "state", ".pulumi", "stacks");
+    const files = readdirSync(stacksDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json") || f.endsWith(".bak"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const text = readFileSync(path.join(stacksDir, f), "utf8");
+      expect(text).not.toContain(token);
+      expect(text).not.toContain("current-context");
+    }
+    // It is there, as a secret: each image resource's inputs and outputs hold its ciphertext.
+    const checkpoint = JSON.parse(readFileSync(path.join(stacksDir, files.find((f) => f.endsWith(".json"))!), "utf8")) as {
+      checkpoint: { latest: { resources: Array<{ urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> } };
+    };
+    const resources = checkpoint.checkpoint.latest.resources.filter((r) => r.urn.includes("vmimages:Image::"));
+    expect(resources.length).toBe(Object.keys(imageNames(library)).length);
+    for (const r of resources) {
+      expect(r.inputs?.kubeconfig).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
+      expect(r.outputs?.kubeconfig).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
+    }
+    expect(runs.length).toBeGreaterThan(5);
+    for (const r of runs) {
+      expect(r.stdout).not.toContain(token);
+      expect(r.stderr).not.toContain(token);
+    }
+  });
+
+  test("destroy deletes every image it made, and no other image", async () => {
+    const file = path.join(tempDir("vmimages-foreign-"), "other.yaml");
+    writeFileSync(file, "apiVersion: vmoperator.vmware.com/v1alpha5\nkind: ClusterVirtualMachineImage\nmetadata:\n  name: vmi-0123456789abcdef0\nspec:\n  providerRef:\n    apiVersion: imageregistry.vmware.com/v1alpha1\n    kind: ClusterContentLibraryItem\n    name: clitem-0123456789abcdef0\n");
+    await cluster.kubectl(["create", "-f", file]);
+    await ok("destroy", "--yes");
+    expect((await images("cvmi")).map((i) => i.metadata.name)).toEqual(["vmi-0123456789abcdef0"]);
+    expect(await images("vmi")).toEqual([]);
+  });
+});
