@@ -76,7 +76,7 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const api = resilient(kc.makeApiClient(k8s.CustomObjectsApi), options.timeoutMs ?? 30_000, options.retries ?? 3);
+  const api = resilient(customObjects(k8s, kc), options.timeoutMs ?? 30_000, options.retries ?? 3);
   const apply = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply);
   const dryRun = options.dryRun ? "All" : undefined;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
@@ -216,7 +216,7 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const api = resilient(kc.makeApiClient(k8s.CustomObjectsApi), 30_000, 3);
+  const api = resilient(customObjects(k8s, kc), 30_000, 3);
   const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
   const version = apiVersion.split("/")[1]!;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
@@ -262,6 +262,28 @@ function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string
     throw new OutputError(`cannot load the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ""}: ${messageOf(err)}`, {}, { cause: err });
   }
   return kc;
+}
+
+/**
+ * The custom-object API of a kubeconfig over one pool of connections. The client gives every request
+ * a connection pool of its own (a new undici Agent per request: its authentication step builds one),
+ * so each request would open a connection and pay a TLS handshake; here the first request's pool is
+ * kept for all of them. The credentials are still applied to every request (an exec plugin's token
+ * can change); the pool holds only the TLS settings, which a kubeconfig fixes.
+ */
+function customObjects(k8s: typeof K8s, kc: K8s.KubeConfig): K8s.CustomObjectsApi {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
+  let pool: ReturnType<K8s.RequestContext["getDispatcher"]>;
+  const auth: K8s.SecurityAuthentication = {
+    getName: () => kc.getName(),
+    applySecurityAuthentication: async (context: K8s.RequestContext) => {
+      await kc.applySecurityAuthentication(context);
+      pool ??= context.getDispatcher();
+      if (pool !== undefined) context.setDispatcher(pool);
+    },
+  };
+  return new k8s.CustomObjectsApi(k8s.createConfiguration({ baseServer: new k8s.ServerConfiguration(cluster.server, {}), authMethods: { default: auth } }));
 }
 
 /** Whether the live image already holds everything the manifest says (labels and annotations among its own, spec and status alike). */
