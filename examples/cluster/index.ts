@@ -5,7 +5,8 @@ import { ContentLibraryImages } from "../../sdk";
 /**
  * The bundled example library (cluster library `base-images`, namespaced library `team-a`) as VM
  * Operator images in a Kubernetes cluster with VM Operator's CRDs and a namespace `team-a`.
- * Config: `kubeconfig` (a secret: the kubeconfig's text), `context` and `library` (a path), optional.
+ * Config: `kubeconfig` (a secret: the kubeconfig's text); optional: `context`, `library` (a path)
+ * and `gitopsDir` (a folder that receives the same images as files too).
  */
 export = async () => {
   const config = new pulumi.Config();
@@ -17,6 +18,7 @@ export = async () => {
       { name: "team-a", namespace: "team-a" },
     ],
     kubernetes: { kubeconfig: config.requireSecret("kubeconfig"), ...(context ? { context } : {}) },
+    ...(config.get("gitopsDir") ? { gitops: { directory: config.require("gitopsDir") } } : {}),
   });
   await images.ready;
   return { catalog: images.catalog, photon: images.resolve("Photon OS 5.0") };

@@ -16,9 +16,9 @@ interface LiveImage {
   status?: { name?: string; productInfo?: { fullVersion?: string }; conditions?: Array<{ type: string; status: string }> };
 }
 
-/** The image resources of a preview that change something, as `op vmi-…`. */
-function imageChanges(preview: PreviewJson): string[] {
-  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes("pulumi-nodejs:dynamic/vmimages:Image::")) });
+/** The resources of a preview of images in the cluster that change something, as `op vmi-…`. */
+function imageChanges(preview: PreviewJson, type = "ClusterImage"): string[] {
+  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes(`pulumi-nodejs:dynamic/vmimages:${type}::`)) });
 }
 
 /**
@@ -30,7 +30,8 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
   let stack: CliStack;
   let library: string;
   let names: Record<string, string>;
-  let token: string;
+  let tokens: string[];
+  let gitops: string;
   const runs: CliRun[] = [];
   const images = async (kind: "cvmi" | "vmi"): Promise<LiveImage[]> =>
     (JSON.parse(await cluster.kubectl(["get", kind, ...(kind === "vmi" ? ["-n", "team-a"] : []), "-o", "json"])) as { items: LiveImage[] }).items;
@@ -49,11 +50,18 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     library = path.join(tempDir("vmimages-pk-"), "library");
     cpSync(EXAMPLE_LIBRARY, library, { recursive: true });
     names = imageNames(library);
-    const kubeconfig = readFileSync(cluster.adminKubeconfig, "utf8");
-    token = /token: (\S+)/.exec(kubeconfig)![1]!;
+    // One kubeconfig with two contexts, whose current one has no rights: the stack's `context` picks the admin's.
+    const admin = readFileSync(cluster.adminKubeconfig, "utf8");
+    const nobody = readFileSync(cluster.nobodyKubeconfig, "utf8");
+    tokens = [admin, nobody].map((k) => /token: (\S+)/.exec(k)![1]!);
+    const section = (text: string, name: string) => new RegExp(`^${name}:\n((?:- .*\n|  .*\n)*)`, "m").exec(text)![1]!;
+    const kubeconfig =
+      `apiVersion: v1\nkind: Config\nclusters:\n${section(admin, "clusters")}users:\n${section(admin, "users")}${section(nobody, "users")}` +
+      `contexts:\n${section(admin, "contexts")}${section(nobody, "contexts")}current-context: nobody\n`;
     stack = await cliStack(CLUSTER_EXAMPLE);
     await stack.ok("config", "set", "library", library);
     await stack.ok("config", "set", "--secret", "kubeconfig", kubeconfig);
+    await stack.ok("config", "set", "context", "admin");
   });
   afterAll(() => cluster?.stop());
 
@@ -149,20 +157,20 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     expect((await image(alma))?.metadata.labels["app.kubernetes.io/managed-by"]).toBe("vmimages");
   });
 
-  test("the kubeconfig's token is in neither the checkpoint nor anything the engine printed", () => {
+  test("the kubeconfig's tokens are in neither the checkpoint nor anything the engine printed", () => {
     const stacksDir = path.join(stack.backendDir, "state", ".pulumi", "stacks");
     const files = readdirSync(stacksDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json") || f.endsWith(".bak"));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const text = readFileSync(path.join(stacksDir, f), "utf8");
-      expect(text).not.toContain(token);
+      for (const token of tokens) expect(text).not.toContain(token);
       expect(text).not.toContain("current-context");
     }
     // It is there, as a secret: each image resource's inputs and outputs hold its ciphertext.
     const checkpoint = JSON.parse(readFileSync(path.join(stacksDir, files.find((f) => f.endsWith(".json"))!), "utf8")) as {
       checkpoint: { latest: { resources: Array<{ urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> } };
     };
-    const resources = checkpoint.checkpoint.latest.resources.filter((r) => r.urn.includes("vmimages:Image::"));
+    const resources = checkpoint.checkpoint.latest.resources.filter((r) => r.urn.includes("vmimages:ClusterImage::"));
     expect(resources.length).toBe(Object.keys(imageNames(library)).length);
     for (const r of resources) {
       expect(r.inputs?.kubeconfig).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
@@ -170,9 +178,24 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     }
     expect(runs.length).toBeGreaterThan(5);
     for (const r of runs) {
-      expect(r.stdout).not.toContain(token);
-      expect(r.stderr).not.toContain(token);
+      for (const token of tokens) {
+        expect(r.stdout).not.toContain(token);
+        expect(r.stderr).not.toContain(token);
+      }
     }
+  });
+
+  test("a GitOps folder beside the cluster is one more resource per image, and leaves the cluster's as they are", async () => {
+    gitops = path.join(tempDir("vmimages-pk-gitops-"), "gitops");
+    const live = async () => Object.fromEntries([...(await images("cvmi")), ...(await images("vmi"))].map((i) => [i.metadata.name, i.metadata.resourceVersion]));
+    const before = await live();
+    await stack.ok("config", "set", "gitopsDir", gitops);
+    const both = await preview();
+    expect(imageChanges(both)).toEqual([]);
+    expect(imageChanges(both, "Image")).toEqual(Object.values(imageNames(library)).map((n) => `create ${n}`).sort());
+    await ok("up", "--yes");
+    expect(readdirSync(gitops).sort()).toEqual(["cluster", "kustomization.yaml", "namespaces"]);
+    expect(await live()).toEqual(before);
   });
 
   test("destroy deletes every image it made, and no other image", async () => {
@@ -181,6 +204,8 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     await cluster.kubectl(["create", "-f", file]);
     await ok("destroy", "--yes");
     expect((await images("cvmi")).map((i) => i.metadata.name)).toEqual(["vmi-0123456789abcdef0"]);
+    // The folder's files went with their resources; the folder itself stays.
+    expect(readdirSync(gitops)).toEqual([]);
     expect(await images("vmi")).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as K8s from "@kubernetes/client-node";
 import type { CatalogImage } from "../../catalog/catalog";
-import { ManagedFile, ManagedInputs, placeFile } from "./file-provider";
+import { ManagedInputs } from "./file-provider";
 
 /**
  * Where an image resource keeps its image in a cluster, besides its catalog entry (`image`): what
@@ -18,14 +18,13 @@ export interface ClusterPlacement {
 }
 
 /**
- * The inputs of an image resource with a cluster target. Its outputs are the same properties: a
- * delete and a read have only the outputs, and a refresh hands them back as the inputs a later
- * `up` compares the program with.
+ * The inputs of an image's resource in a cluster. Its outputs are the same properties: a delete and
+ * a read have only the outputs, and a refresh hands them back as the inputs a later `up` compares
+ * the program with.
  */
 export interface ClusterInputs extends ManagedInputs {
   readonly key: string;
   readonly image: CatalogImage;
-  readonly file?: ManagedFile;
   readonly kubeconfig: string;
   readonly cluster: ClusterPlacement;
 }
@@ -33,9 +32,9 @@ export interface ClusterInputs extends ManagedInputs {
 type Props = Partial<ClusterInputs>;
 
 /**
- * The dynamic provider of an image resource with a cluster target (and maybe a GitOps file, as
- * file-provider.ts keeps it). Like that one it is serialized into state and captures nothing: the
- * Kubernetes client is required inside `kube`, from the project's node_modules. `create` and
+ * The dynamic provider of an image's resource in a cluster. Like file-provider.ts it is serialized
+ * into state and captures nothing: the Kubernetes client is required inside `kube`, from the
+ * project's node_modules. `create` and
  * `update` apply the object server-side (field manager `vmimages`, with the ownership labels) and
  * then its status through `/status`; `delete` removes it (never an image vmimages does not manage);
  * `read` (refresh) reads the live image and hands back what it holds of the fields this resource
@@ -44,7 +43,6 @@ type Props = Partial<ClusterInputs>;
 export const clusterProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ClusterInputs) {
     await putImage(inputs);
-    placeFile(undefined, inputs.file);
     return { id: inputs.key, outs: outputsOf(inputs) };
   },
   async update(_id: string, olds: Props, news: ClusterInputs) {
@@ -53,12 +51,10 @@ export const clusterProvider: pulumi.dynamic.ResourceProvider = {
     if (olds.cluster && olds.image && olds.kubeconfig !== undefined && (olds.key !== news.key || serverOf(olds.kubeconfig, olds.cluster.context) !== serverOf(news.kubeconfig, news.cluster.context))) {
       await removeImage(olds as ClusterInputs);
     }
-    placeFile(olds.file, news.file);
     return { outs: outputsOf(news) };
   },
   async delete(_id: string, props: Props) {
     if (props.cluster && props.image && props.kubeconfig !== undefined) await removeImage(props as ClusterInputs);
-    placeFile(props.file, undefined);
   },
   async read(id: string, props?: Props) {
     if (!props?.cluster || !props.image || props.kubeconfig === undefined) return { id, props: props ?? {} };
@@ -70,7 +66,7 @@ export const clusterProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-/** An image resource's outputs: its inputs, with the file's content (which a refresh has to hand back). */
+/** A resource's outputs: its inputs (which a refresh has to hand back), without the provider's code, which the engine adds itself. */
 function outputsOf(inputs: ClusterInputs): Record<string, unknown> {
   const { __provider: _p, ...outs } = inputs as ClusterInputs & { __provider?: unknown };
   return outs;
@@ -125,14 +121,20 @@ function labelOf(props: ClusterInputs): string {
 }
 
 /**
- * One call to the API server, retried with backoff after a connection error, 429 or a 5xx answer;
- * other answers are final. A failure names the server, the image and what the server said (its
+ * One call to the API server, bounded in time and retried with backoff after a connection error, a
+ * timeout, 429 or a 5xx answer; other answers are final. A failure names the server, the image and what the server said (its
  * Status message names the verb, resource and namespace of a missing right).
  */
 async function call<T>(server: string, what: string, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await fn();
+      return await Promise.race([
+        fn(),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error("ETIMEDOUT: no answer within 30 s")), 30_000);
+        }),
+      ]);
     } catch (err) {
       const e = err as { code?: unknown; body?: unknown; message?: string; cause?: { message?: string } };
       const code = typeof e.code === "number" ? e.code : undefined;
@@ -150,6 +152,8 @@ async function call<T>(server: string, what: string, fn: () => Promise<T>): Prom
       }
       const said = code === 401 ? `the credentials were refused (HTTP 401); check the kubeconfig's user` : code !== undefined ? `HTTP ${code}${message ? `: ${message}` : ""}` : `${e.message}${e.cause?.message ? ` (${e.cause.message})` : ""}`;
       throw new Error(`${server}: ${what}: ${said}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageKey, manifestKey, withoutTimestamps } from "../../catalog/catalog";
 import { Generated } from "../../pipeline/run";
 import { manifestPath, renderFolder } from "../gitops/layout";
-import { ImageResource } from "./resources";
+import { ClusterImageResource, ImageResource } from "./resources";
 
 export interface PulumiTargetOptions {
   /** The component the image resources belong to. */
@@ -24,38 +24,38 @@ export interface PulumiClusterTarget {
 /**
  * Registers one resource per image of a run, named by its VMI ID, so the engine's own diff shows
  * which images appear, change (naming the fields) or go away. Condition timestamps are left out of
- * the inputs: they move only with the image. With a GitOps folder, each resource also writes its
- * file and keeps the folder's kustomization (file-provider.ts), the same bytes `vmimages generate`
- * writes. With a cluster, each resource keeps its image there (cluster-provider.ts).
+ * the inputs: they move only with the image. With a GitOps folder, each image resource also writes
+ * its file and keeps the folder's kustomization (file-provider.ts), the same bytes `vmimages
+ * generate` writes. With a cluster, each image has a resource there (cluster-provider.ts), of a
+ * type of its own; with a cluster alone, that is the image's only resource.
  */
-export function registerImages(generated: Generated, options: PulumiTargetOptions): ImageResource[] {
+export function registerImages(generated: Generated, options: PulumiTargetOptions): Array<ImageResource | ClusterImageResource> {
   const files = options.gitopsDir !== undefined ? renderFolder(generated.manifests) : undefined;
   const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
-  return generated.manifests.map((m) => {
-    const key = manifestKey(m);
+  return generated.manifests.flatMap((m) => {
+    const key = `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`;
+    const image = withoutTimestamps(images.get(manifestKey(m))!);
     const rel = manifestPath(m);
-    return new ImageResource(
-      m.metadata.name,
-      {
-        key: `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`,
-        image: withoutTimestamps(images.get(key)!),
-        ...(files !== undefined && options.gitopsDir !== undefined ? { file: { dir: options.gitopsDir, path: rel, content: files.get(rel)! } } : {}),
-        ...(options.cluster
-          ? {
-              cluster: {
-                kubeconfig: options.cluster.kubeconfig,
-                placement: {
-                  ...(options.cluster.context ? { context: options.cluster.context } : {}),
-                  owner: options.cluster.owner,
-                  apiVersion: m.apiVersion,
-                  annotations: { ...(m.metadata.annotations ?? {}) },
-                  spec: m.spec,
-                },
-              },
-            }
-          : {}),
-      },
-      { parent: options.parent },
-    );
+    const made: Array<ImageResource | ClusterImageResource> = [];
+    if (options.gitopsDir !== undefined || options.cluster === undefined) {
+      made.push(
+        new ImageResource(
+          m.metadata.name,
+          { key, image, ...(files !== undefined && options.gitopsDir !== undefined ? { file: { dir: options.gitopsDir, path: rel, content: files.get(rel)! } } : {}) },
+          { parent: options.parent },
+        ),
+      );
+    }
+    if (options.cluster !== undefined) {
+      const placement = {
+        ...(options.cluster.context ? { context: options.cluster.context } : {}),
+        owner: options.cluster.owner,
+        apiVersion: m.apiVersion,
+        annotations: { ...(m.metadata.annotations ?? {}) },
+        spec: m.spec,
+      };
+      made.push(new ClusterImageResource(m.metadata.name, { key, image, kubeconfig: options.cluster.kubeconfig, cluster: placement }, { parent: options.parent }));
+    }
+    return made;
   });
 }

@@ -3,28 +3,40 @@ import { CatalogImage } from "../../catalog/catalog";
 import { ClusterPlacement, clusterProvider } from "./cluster-provider";
 import { fileProvider, ManagedFile } from "./file-provider";
 
-/** The inputs of one image resource: the catalog entry, and its GitOps file and cluster placement when there are those targets. */
+/** The inputs of one image resource: the catalog entry, and its GitOps file when there is a folder. */
 export interface ImageResourceInputs {
   readonly key: string;
   readonly image: CatalogImage;
   readonly file?: ManagedFile;
-  /** With a cluster target: the kubeconfig's text (kept a secret) and where the image goes. */
-  readonly cluster?: { readonly kubeconfig: pulumi.Input<string>; readonly placement: ClusterPlacement };
 }
 
 /**
- * One VM Operator image as a Pulumi resource, named by its VMI ID. A changed content version (or
- * any other field) is an update, never a replacement: the name is derived from the item id. Only
- * a resource with a cluster target carries the cluster provider's code (it is stored with every
- * resource, twice), so a GitOps stack's state stays as small as it was.
+ * One VM Operator image as a Pulumi resource, named by its VMI ID (and its file in a GitOps folder).
+ * A changed content version (or any other field) is an update, never a replacement: the name is
+ * derived from the item id.
  */
 export class ImageResource extends pulumi.dynamic.Resource {
   constructor(name: string, inputs: ImageResourceInputs, opts?: pulumi.CustomResourceOptions) {
-    const { cluster, ...rest } = inputs;
-    if (cluster === undefined) {
-      super(fileProvider, name, rest, opts, "vmimages", "Image");
-    } else {
-      super(clusterProvider, name, { ...rest, kubeconfig: pulumi.secret(cluster.kubeconfig), cluster: cluster.placement }, { ...opts, additionalSecretOutputs: ["kubeconfig"] }, "vmimages", "Image");
-    }
+    super(fileProvider, name, { ...inputs }, opts, "vmimages", "Image");
+  }
+}
+
+/** The inputs of one image in a cluster: the catalog entry, the kubeconfig's text and where the image goes. */
+export interface ClusterImageResourceInputs {
+  readonly key: string;
+  readonly image: CatalogImage;
+  readonly kubeconfig: pulumi.Input<string>;
+  readonly cluster: ClusterPlacement;
+}
+
+/**
+ * One VM Operator image in a cluster, object and status, named by its VMI ID. A resource of its
+ * own type (rather than a target of {@link ImageResource}): taking the cluster target away deletes
+ * these, run by the provider they were made with, and leaves a GitOps folder's files alone. The
+ * kubeconfig is kept a secret in state whether or not it came as one.
+ */
+export class ClusterImageResource extends pulumi.dynamic.Resource {
+  constructor(name: string, inputs: ClusterImageResourceInputs, opts?: pulumi.CustomResourceOptions) {
+    super(clusterProvider, name, { ...inputs, kubeconfig: pulumi.secret(inputs.kubeconfig) }, { ...opts, additionalSecretOutputs: ["kubeconfig"] }, "vmimages", "ClusterImage");
   }
 }
