@@ -257,6 +257,20 @@ describe("vmimages apply on a real API server", () => {
     expect(piped.err).not.toMatch(/reading|applying/);
   });
 
+  test("a library that cannot be read fails apply naming the item, and nothing is pruned or changed", async () => {
+    const ex = copyExample();
+    const owner = ["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "unreadable", "--prune"];
+    expect((await vmimagesBin(owner)).code).toBe(0);
+    const before = await resourceVersions();
+    // The item vanishes as a file that cannot be parsed, and another item goes away for good.
+    writeFileSync(path.join(ex.library, "team-a/centos-7-legacy.ovf"), "<Envelope><unclosed>");
+    rmSync(path.join(ex.library, "base-images/linux/photon-5.ovf"));
+    const run = await vmimagesBin(owner);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain("centos-7-legacy.ovf");
+    expect(await resourceVersions()).toEqual(before);
+  });
+
   test("a namespace that does not exist fails naming it, and is never created", async () => {
     const ex = copyExample();
     writeFileSync(ex.config, readFileSync(ex.config, "utf8").replace("namespace: team-a", "namespace: nowhere"));
