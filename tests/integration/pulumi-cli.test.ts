@@ -7,6 +7,7 @@ import { main } from "../../provider/cli/main";
 import { crdErrors } from "../helpers/crd";
 import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
+import { startCluster } from "../helpers/kube";
 import { imageNames } from "../helpers/names";
 import { CliStack, PreviewJson, changes, cliStack, readmeBlock } from "../helpers/pulumi-cli";
 
@@ -297,6 +298,29 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     const { dir, library, gitops } = await consumer({ pulumi: "3.259.0", kubernetes: "4.25.0" });
     expect(await pulumiCopies(dir)).toEqual(["node_modules/@pulumi/pulumi@3.259.0"]);
     await (await upWritesTheFolder(dir, library, gitops)).ok("destroy", "--yes");
+  });
+
+  test("in a TypeScript project whose program puts the images into a cluster: the provider finds the Kubernetes client in the project's node_modules", async () => {
+    const { dir, library } = await consumer({ pulumi: "3.259.0", kubernetes: "4.25.0" });
+    const program = readFileSync(path.join(dir, "index.ts"), "utf8");
+    // The README's program, with its optional cluster target on and its folder off.
+    writeFileSync(path.join(dir, "index.ts"), program.replace(/^( *)\/\/ (kubernetes: )/m, "$1$2").replace(/^ *gitops: .*\n/m, ""));
+    expect(readFileSync(path.join(dir, "index.ts"), "utf8")).toMatch(/^ *kubernetes: \{ kubeconfig: config\.requireSecret\("kubeconfig"\) \}/m);
+    const cluster = await startCluster();
+    try {
+      await cluster.kubectl(["create", "namespace", "team-a"]);
+      const stack = await cliStack(dir);
+      await stack.ok("config", "set", "library", library);
+      await stack.ok("config", "set", "--secret", "kubeconfig", readFileSync(cluster.adminKubeconfig, "utf8"));
+      await stack.ok("up", "--yes");
+      const held = JSON.parse(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "json"])) as { items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> };
+      expect(held.items.map((i) => i.metadata.name).sort()).toEqual(Object.values(imageNames(library)).sort());
+      expect(held.items.every((i) => i.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))).toBe(true);
+      await stack.ok("destroy", "--yes");
+      expect(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "name"])).toBe("");
+    } finally {
+      await cluster.stop();
+    }
   });
 
   test("in a plain JavaScript project", async () => {
