@@ -76,8 +76,9 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const api = resilient(customObjects(k8s, kc), options.timeoutMs ?? 30_000, options.retries ?? 3);
-  const apply = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply);
+  const connection = connect(k8s, kc);
+  const api = resilient(connection.api, options.timeoutMs ?? 30_000, options.retries ?? 3);
+  const ssa = resilient({ apply: connection.apply }, options.timeoutMs ?? 30_000, options.retries ?? 3);
   const dryRun = options.dryRun ? "All" : undefined;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
 
@@ -142,16 +143,18 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
         return;
       }
       const { status, ...object } = prepared;
-      const args = { group: GROUP, version: version(m), plural: plural(m.kind), name: m.metadata.name, fieldManager: FIELD_MANAGER, force: true, ...(dryRun ? { dryRun } : {}) };
+      const args = { version: version(m), plural: plural(m.kind), name: m.metadata.name };
       const ns = m.metadata.namespace;
-      const main = (await (ns ? api.patchNamespacedCustomObject({ ...args, namespace: ns, body: object }, apply) : api.patchClusterCustomObject({ ...args, body: object }, apply))) as Image;
+      const where = `/apis/${GROUP}/${args.version}/${ns ? `namespaces/${encodeURIComponent(ns)}/` : ""}${args.plural}/${encodeURIComponent(args.name)}`;
+      const query = `?fieldManager=${FIELD_MANAGER}&force=true${dryRun ? `&dryRun=${dryRun}` : ""}`;
+      const main = (await ssa.apply(`${where}${query}`, object)) as Image;
       if (dryRun && !before) {
         // A dry run creates nothing, so there is no object yet whose status it could check.
         created.push(label(m));
         return;
       }
       const statusBody = { apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(ns ? { namespace: ns } : {}) }, status };
-      const after = (await (ns ? api.patchNamespacedCustomObjectStatus({ ...args, namespace: ns, body: statusBody }, apply) : api.patchClusterCustomObjectStatus({ ...args, body: statusBody }, apply))) as Image;
+      const after = (await ssa.apply(`${where}/status${query}`, statusBody)) as Image;
       // What the server holds (or, in a dry run, would hold) against what it held: a dry run moves no resourceVersion.
       if (!before) created.push(label(m));
       else if (canonical(content(before)) !== canonical(content({ ...after, metadata: main.metadata }))) changed.push(label(m));
@@ -216,7 +219,7 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const api = resilient(customObjects(k8s, kc), 30_000, 3);
+  const api = resilient(connect(k8s, kc).api, 30_000, 3);
   const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
   const version = apiVersion.split("/")[1]!;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
@@ -264,14 +267,22 @@ function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string
   return kc;
 }
 
+/** What the apply path needs of an undici dispatcher (the pool the client builds). */
+interface Pool {
+  request(options: { origin: string; path: string; method: string; headers: Record<string, string>; body: string }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
+}
+
 /**
- * The custom-object API of a kubeconfig over one pool of connections. The client gives every request
- * a connection pool of its own (a new undici Agent per request: its authentication step builds one),
- * so each request would open a connection and pay a TLS handshake; here the first request's pool is
- * kept for all of them. The credentials are still applied to every request (an exec plugin's token
- * can change); the pool holds only the TLS settings, which a kubeconfig fixes.
+ * The custom-object API of a kubeconfig, and a server-side apply, over one pool of connections.
+ * The client gives every request a connection pool of its own (a new undici Agent per request: its
+ * authentication step builds one), so each request would open a connection and pay a TLS
+ * handshake; here the first request's pool is kept for all of them. The credentials are still
+ * applied to every request by the client (an exec plugin's token can change); the pool holds only
+ * the TLS settings (and the proxy), which a kubeconfig fixes. `apply` sends the two requests each
+ * image costs with the pool's plain `request` rather than the client's fetch, which at thousands
+ * of images was most of our process's time (profiled) on cores the API server needs too.
  */
-function customObjects(k8s: typeof K8s, kc: K8s.KubeConfig): K8s.CustomObjectsApi {
+function connect(k8s: typeof K8s, kc: K8s.KubeConfig): { api: K8s.CustomObjectsApi; apply: (path: string, body: unknown) => Promise<unknown> } {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
   let pool: ReturnType<K8s.RequestContext["getDispatcher"]>;
@@ -283,7 +294,22 @@ function customObjects(k8s: typeof K8s, kc: K8s.KubeConfig): K8s.CustomObjectsAp
       if (pool !== undefined) context.setDispatcher(pool);
     },
   };
-  return new k8s.CustomObjectsApi(k8s.createConfiguration({ baseServer: new k8s.ServerConfiguration(cluster.server, {}), authMethods: { default: auth } }));
+  const api = new k8s.CustomObjectsApi(k8s.createConfiguration({ baseServer: new k8s.ServerConfiguration(cluster.server, {}), authMethods: { default: auth } }));
+  const apply = async (path: string, body: unknown): Promise<unknown> => {
+    const context = new k8s.RequestContext(`${cluster.server.replace(/\/+$/, "")}${path}`, k8s.HttpMethod.PATCH);
+    await auth.applySecurityAuthentication(context);
+    const dispatcher = context.getDispatcher() as Pool | undefined;
+    const url = new URL(context.getUrl());
+    const headers = { ...context.getHeaders(), "content-type": "application/apply-patch+yaml", accept: "application/json", "user-agent": "vmimages" };
+    // Without a pool of the client's (a plain http server), Node's own fetch sends it.
+    const answer = dispatcher
+      ? await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: "PATCH", headers, body: JSON.stringify(body) }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }))
+      : await fetch(url, { method: "PATCH", headers, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, text: await r.text() }));
+    // Shaped as the client's own errors (a numeric `code`, the Status as `body`), for the retries and messages.
+    if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
+    return JSON.parse(answer.text) as unknown;
+  };
+  return { api, apply };
 }
 
 /** Whether the live image already holds everything the manifest says (labels and annotations among its own, spec and status alike). */
@@ -343,7 +369,7 @@ function resilient<T extends object>(api: T, timeoutMs: number, retries: number)
             ]);
           } catch (err) {
             const c = code(err);
-            const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|fetch failed/i.test(messageOf(err)));
+            const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|fetch failed|other side closed|UND_ERR_SOCKET/i.test(`${messageOf(err)} ${String((err as { code?: unknown }).code)}`));
             if (!retryable || attempt >= retries) throw err;
             await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
           } finally {
