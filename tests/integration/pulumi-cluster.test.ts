@@ -170,6 +170,22 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     expect(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "jsonpath={.items[*].metadata.resourceVersion}"])).toBe(before);
   });
 
+  test("a library moved to another namespace moves its images: an update each, the old ones gone", async () => {
+    await cluster.kubectl(["create", "namespace", "team-b"]);
+    const teamA = (await images("vmi")).map((i) => i.metadata.name).sort();
+    expect(teamA.length).toBeGreaterThan(0);
+    await stack.ok("config", "set", "namespace", "team-b");
+    expect(imageChanges(await preview())).toEqual(teamA.map((n) => `update ${n}`));
+    await ok("up", "--yes");
+    expect(await images("vmi")).toEqual([]);
+    const teamB = (JSON.parse(await cluster.kubectl(["get", "vmi", "-n", "team-b", "-o", "json"])) as { items: LiveImage[] }).items;
+    expect(teamB.map((i) => i.metadata.name).sort()).toEqual(teamA);
+    await stack.ok("config", "set", "namespace", "team-a");
+    await ok("up", "--yes");
+    expect((await images("vmi")).map((i) => i.metadata.name).sort()).toEqual(teamA);
+    expect(await cluster.kubectl(["get", "vmi", "-n", "team-b", "-o", "name"])).toBe("");
+  });
+
   test("a GitOps folder beside the cluster is one more resource per image, and leaves the cluster's as they are", async () => {
     gitops = path.join(tempDir("vmimages-pk-gitops-"), "gitops");
     const live = async () => Object.fromEntries([...(await images("cvmi")), ...(await images("vmi"))].map((i) => [i.metadata.name, i.metadata.resourceVersion]));
