@@ -143,9 +143,8 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
         return;
       }
       const { status, ...object } = prepared;
-      const args = { version: version(m), plural: plural(m.kind), name: m.metadata.name };
       const ns = m.metadata.namespace;
-      const where = `/apis/${GROUP}/${args.version}/${ns ? `namespaces/${encodeURIComponent(ns)}/` : ""}${args.plural}/${encodeURIComponent(args.name)}`;
+      const where = `/apis/${GROUP}/${version(m)}/${ns ? `namespaces/${encodeURIComponent(ns)}/` : ""}${plural(m.kind)}/${encodeURIComponent(m.metadata.name)}`;
       const query = `?fieldManager=${FIELD_MANAGER}&force=true${dryRun ? `&dryRun=${dryRun}` : ""}`;
       const main = (await ssa.apply(`${where}${query}`, object)) as Image;
       if (dryRun && !before) {

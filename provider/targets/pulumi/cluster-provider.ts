@@ -164,8 +164,11 @@ function target(props: ClusterInputs) {
   return { group, version, plural, name: props.image.name, namespace: props.image.namespace };
 }
 
-async function getImage(props: ClusterInputs): Promise<Live | undefined> {
-  const { api, server } = kube(props.kubeconfig, props.cluster.context);
+type Kube = ReturnType<typeof kube>;
+
+/** The live image, or undefined when there is none; with the client of the caller, if it has one. */
+async function getImage(props: ClusterInputs, client: Kube = kube(props.kubeconfig, props.cluster.context)): Promise<Live | undefined> {
+  const { api, server } = client;
   const t = target(props);
   try {
     return (await call(server, `cannot read ${labelOf(props)}`, () =>
@@ -183,8 +186,9 @@ async function getImage(props: ClusterInputs): Promise<Live | undefined> {
  * keeps the time it last changed, as in a GitOps folder.
  */
 async function putImage(props: ClusterInputs): Promise<void> {
-  const { k8s, api, server } = kube(props.kubeconfig, props.cluster.context);
-  const live = await getImage(props);
+  const client = kube(props.kubeconfig, props.cluster.context);
+  const { k8s, api, server } = client;
+  const live = await getImage(props, client);
   const what = labelOf(props);
   if (live && live.metadata.labels?.["app.kubernetes.io/managed-by"] !== "vmimages") {
     throw new Error(`${server}: ${what} exists and is not managed by vmimages: left as it is (delete it, or leave its item out of the libraries)`);
@@ -218,9 +222,10 @@ async function putImage(props: ClusterInputs): Promise<void> {
 
 /** Deletes the image, unless it is gone already or vmimages does not manage it (then it is not this resource's to delete). */
 async function removeImage(props: ClusterInputs): Promise<void> {
-  const live = await getImage(props);
+  const client = kube(props.kubeconfig, props.cluster.context);
+  const live = await getImage(props, client);
   if (!live || live.metadata.labels?.["app.kubernetes.io/managed-by"] !== "vmimages") return;
-  const { api, server } = kube(props.kubeconfig, props.cluster.context);
+  const { api, server } = client;
   const t = target(props);
   try {
     await call(server, `cannot delete ${labelOf(props)}`, () =>
