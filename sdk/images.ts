@@ -99,9 +99,9 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
   readonly ready: Promise<void>;
 
   constructor(name: string, args: ContentLibraryImagesArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The component's inputs are stored in state: they go without the password, which reaches
-    // initialize under a symbol key (never serialized).
-    super("vmimages:index:ContentLibraryImages", name, { ...withoutPassword(args), [FULL_ARGS]: { args, name } } as unknown as pulumi.Inputs, opts);
+    // The component's inputs are stored in state: they go without the credentials (the password,
+    // the kubeconfig), which reach initialize under a symbol key (never serialized).
+    super("vmimages:index:ContentLibraryImages", name, { ...withoutCredentials(args), [FULL_ARGS]: { args, name } } as unknown as pulumi.Inputs, opts);
     const data = this.getData();
     this.ready = data.then(() => undefined);
     // Whoever awaits `ready` (or uses `catalog`) sees the error; nothing else may report it twice.
@@ -261,7 +261,7 @@ async function catalogNow(source: Catalog | pulumi.StackReference | ClusterCatal
 const FULL_ARGS = Symbol("vmimages.fullArgs");
 
 /** The arguments without their credentials (the vCenter password, the kubeconfig). */
-function withoutPassword(args: ContentLibraryImagesArgs): object {
+function withoutCredentials(args: ContentLibraryImagesArgs): object {
   const { kubernetes, ...rest } = args;
   const kept = kubernetes ? { ...rest, kubernetes: { ...(kubernetes.context ? { context: kubernetes.context } : {}), ...(kubernetes.owner ? { owner: kubernetes.owner } : {}) } } : rest;
   if (!("vcenter" in args.source)) return kept;

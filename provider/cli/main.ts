@@ -98,7 +98,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: { config: string; kubeconfig?: string; context?: string; owner?: string; dryRun?: boolean; prune?: boolean; progress: boolean; cache: boolean; cacheDir: string }) => {
       const config = await loadConfig(opts.config);
       const reading = progressBar(io, opts.progress, "reading {bar} {value}/{total} items");
-      const run = await runPipeline({ ...configuredRun(config, opts, io), onProgress: reading.update, onStats: reading.stop });
+      const run = await runPipeline({ ...configuredRun(config, opts, io), onProgress: reading.update });
       reading.stop();
       const owner = opts.owner !== undefined ? checkOwner(opts.owner, "--owner") : ownerLabel(path.basename(opts.config).replace(/\.[^.]*$/, ""));
       const { applyToCluster } = require("../targets/cluster") as typeof import("../targets/cluster");
