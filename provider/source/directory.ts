@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { constants, createReadStream, Dirent, promises as fs, Stats } from "node:fs";
 import * as path from "node:path";
+import pLimit from "p-limit";
 import { SourceError, VmImagesError, messageOf } from "../errors";
 import { ItemId, ItemType, LibraryInfo, LibraryItem } from "../types";
 import { compareCodeUnits } from "../util";
@@ -11,6 +12,9 @@ import { ContentLibrarySource, ListedItems } from "./source";
 export const OFFLINE_ITEM_NAMESPACE = "5b1b5ef4-3c63-4f43-9a57-8f6b2f0d7c21";
 
 const ITEM_EXTENSIONS: Readonly<Record<string, ItemType>> = { ".ovf": "ovf", ".ova": "ovf", ".iso": "iso" };
+
+/** Item files described at once while listing a library. */
+const LISTING_CONCURRENCY = 16;
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,17 +65,24 @@ export class DirectorySource implements ContentLibrarySource {
     }
     if (!top.isDirectory()) throw new SourceError(`library "${library.name}": ${dir} is not a folder`, { library: library.name, file: dir });
     const files = (await walk(dir, { real: await fs.realpath(dir), ancestors: new Set([fileKey(top)]), problem })).filter((f) => ITEM_EXTENSIONS[path.extname(f).toLowerCase()] !== undefined);
+    // Several files at once (each is a sidecar lookup and a hash: waits on the disk more than work),
+    // their items and problems kept in the files' order.
+    const limit = pLimit(LISTING_CONCURRENCY);
+    const described = await Promise.all(
+      files.sort(compareCodeUnits).map((file) =>
+        limit(async (): Promise<LibraryItem | VmImagesError> => {
+          try {
+            return await describeFile(library.name, dir, file);
+          } catch (err) {
+            return err instanceof VmImagesError ? err : new SourceError(`library "${library.name}" at ${file}: ${messageOf(err)}`, { library: library.name, file }, { cause: err });
+          }
+        }),
+      ),
+    );
     const items: LibraryItem[] = [];
-    for (const file of files.sort(compareCodeUnits)) {
-      try {
-        items.push(await describeFile(library.name, dir, file));
-      } catch (err) {
-        problems.push(
-          err instanceof VmImagesError
-            ? err
-            : new SourceError(`library "${library.name}" at ${file}: ${messageOf(err)}`, { library: library.name, file }, { cause: err }),
-        );
-      }
+    for (const d of described) {
+      if (d instanceof VmImagesError) problems.push(d);
+      else items.push(d);
     }
     return { items, problems };
   }
