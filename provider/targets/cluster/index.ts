@@ -19,7 +19,6 @@ import { compareCodeUnits } from "../../util";
 export const MANAGED_BY = "app.kubernetes.io/managed-by";
 export const CONFIG_LABEL = "vmimages.pulumi-vmimages.dev/config";
 const FIELD_MANAGER = "vmimages";
-const GROUP = "vmoperator.vmware.com";
 
 export interface ClusterOptions {
   /** A kubeconfig file; absent: as kubectl finds one (KUBECONFIG, ~/.kube/config, in-cluster). */
@@ -57,9 +56,11 @@ interface Image {
   readonly status?: { readonly conditions?: readonly Condition[] };
 }
 
+type Client = typeof import("./client");
+
 /** Loads the client only here: every module loaded costs each CLI run's start, `generate`'s included. */
-function client(): typeof K8s {
-  return require("@kubernetes/client-node") as typeof K8s;
+function client(): Client {
+  return require("./client") as Client;
 }
 
 /** `cluster`/`namespace/x`, `kind name`, for messages and results. */
@@ -76,37 +77,31 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const connection = connect(k8s, kc);
-  const api = resilient(connection.api, options.timeoutMs ?? 30_000, options.retries ?? 3);
-  const ssa = resilient({ apply: connection.apply }, options.timeoutMs ?? 30_000, options.retries ?? 3);
+  const { request } = resilient({ request: connect(k8s, kc) }, options.timeoutMs ?? 30_000, options.retries ?? 3);
   const dryRun = options.dryRun ? "All" : undefined;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
 
-  const version = (m: { apiVersion: string }) => m.apiVersion.split("/")[1]!;
-  const plural = (kind: string) => (kind === "VirtualMachineImage" ? "virtualmachineimages" : "clustervirtualmachineimages");
   const desired = generated.manifests.map((m) => withOwner(m, options.owner));
   const wanted = new Set(desired.map((m) => manifestKey(m)));
-  await checkServed(api, desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5", server);
+  const apiVersion = desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
+  await checkServed(request, apiVersion, server);
 
   // What the cluster holds now: one list per scope, rather than a read per image.
   const live = new Map<string, Image>();
-  const listInto = async (kind: string, what: string, call: () => Promise<unknown>) => {
+  const listInto = async (kind: string, what: string, path: string) => {
     let items: Image[];
     try {
-      items = ((await call()) as { items: Image[] }).items;
+      items = ((await request("GET", path)) as { items: Image[] }).items;
     } catch (err) {
       throw fail(`cannot list the ${what}`, err);
     }
     for (const item of items) live.set(manifestKey({ ...item, kind } as unknown as ImageManifest), item);
   };
-  const apiVersion = desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
   if (desired.some((m) => m.metadata.namespace === undefined)) {
-    await listInto("ClusterVirtualMachineImage", "ClusterVirtualMachineImages", () => api.listClusterCustomObject({ group: GROUP, version: version({ apiVersion }), plural: plural("ClusterVirtualMachineImage") }));
+    await listInto("ClusterVirtualMachineImage", "ClusterVirtualMachineImages", collection(apiVersion, "ClusterVirtualMachineImage"));
   }
   for (const ns of new Set(desired.map((m) => m.metadata.namespace).filter((n): n is string => n !== undefined))) {
-    await listInto("VirtualMachineImage", `VirtualMachineImages of namespace ${ns}`, () =>
-      api.listNamespacedCustomObject({ group: GROUP, version: version({ apiVersion }), namespace: ns, plural: plural("VirtualMachineImage") }),
-    );
+    await listInto("VirtualMachineImage", `VirtualMachineImages of namespace ${ns}`, collection(apiVersion, "VirtualMachineImage", ns));
   }
 
   const created: string[] = [];
@@ -144,16 +139,16 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
       }
       const { status, ...object } = prepared;
       const ns = m.metadata.namespace;
-      const where = `/apis/${GROUP}/${version(m)}/${ns ? `namespaces/${encodeURIComponent(ns)}/` : ""}${plural(m.kind)}/${encodeURIComponent(m.metadata.name)}`;
+      const where = `${collection(m.apiVersion, m.kind, ns)}/${encodeURIComponent(m.metadata.name)}`;
       const query = `?fieldManager=${FIELD_MANAGER}&force=true${dryRun ? `&dryRun=${dryRun}` : ""}`;
-      const main = (await ssa.apply(`${where}${query}`, object)) as Image;
+      const main = (await request("PATCH", `${where}${query}`, object)) as Image;
       if (dryRun && !before) {
         // A dry run creates nothing, so there is no object yet whose status it could check.
         created.push(label(m));
         return;
       }
       const statusBody = { apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.metadata.name, ...(ns ? { namespace: ns } : {}) }, status };
-      const after = (await ssa.apply(`${where}/status${query}`, statusBody)) as Image;
+      const after = (await request("PATCH", `${where}/status${query}`, statusBody)) as Image;
       // What the server holds (or, in a dry run, would hold) against what it held: a dry run moves no resourceVersion.
       if (!before) created.push(label(m));
       else if (canonical(content(before)) !== canonical(content({ ...after, metadata: main.metadata }))) changed.push(label(m));
@@ -168,25 +163,20 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
 
   const deleted: string[] = [];
   if (options.prune) {
-    const selector = `${MANAGED_BY}=${FIELD_MANAGER},${CONFIG_LABEL}=${options.owner}`;
-    const apiVersion = desired[0]?.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
+    const selector = encodeURIComponent(`${MANAGED_BY}=${FIELD_MANAGER},${CONFIG_LABEL}=${options.owner}`);
     for (const kind of ["ClusterVirtualMachineImage", "VirtualMachineImage"]) {
-      const args = { group: GROUP, version: version({ apiVersion }), plural: plural(kind), labelSelector: selector };
       let items: Image[];
       try {
-        const listed = kind === "VirtualMachineImage"
-          ? await api.listCustomObjectForAllNamespaces({ group: args.group, version: args.version, resourcePlural: args.plural, labelSelector: selector })
-          : await api.listClusterCustomObject(args);
-        items = (listed as { items: Image[] }).items;
+        // VirtualMachineImages of every namespace: the configuration may have moved a library.
+        items = ((await request("GET", `${collection(apiVersion, kind)}?labelSelector=${selector}`)) as { items: Image[] }).items;
       } catch (err) {
         throw fail(`cannot list the ${kind}s to prune`, err);
       }
       for (const item of items) {
         const m = { ...item, kind };
         if (wanted.has(manifestKey(m as unknown as ImageManifest))) continue;
-        const del = { group: GROUP, version: version({ apiVersion }), plural: plural(kind), name: item.metadata.name, ...(dryRun ? { dryRun } : {}) };
         try {
-          await (item.metadata.namespace ? api.deleteNamespacedCustomObject({ ...del, namespace: item.metadata.namespace }) : api.deleteClusterCustomObject(del));
+          await request("DELETE", `${collection(apiVersion, kind, item.metadata.namespace)}/${encodeURIComponent(item.metadata.name)}${dryRun ? `?dryRun=${dryRun}` : ""}`);
         } catch (err) {
           throw fail(`cannot delete ${label(m)}`, err);
         }
@@ -218,14 +208,13 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const api = resilient(connect(k8s, kc).api, 30_000, 3);
+  const { request } = resilient({ request: connect(k8s, kc) }, 30_000, 3);
   const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
-  const version = apiVersion.split("/")[1]!;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
-  const list = async (kind: string, call: () => Promise<unknown>): Promise<ImageManifest[]> => {
+  const list = async (kind: string, path: string): Promise<ImageManifest[]> => {
     let listed: { items: Array<Record<string, unknown>> };
     try {
-      listed = (await call()) as typeof listed;
+      listed = (await request("GET", path)) as typeof listed;
     } catch (err) {
       throw fail(`cannot list the ${kind}s`, err);
     }
@@ -241,17 +230,13 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
       } as unknown as ImageManifest;
     });
   };
-  const group = { group: GROUP, version };
-  const cluster = await list("ClusterVirtualMachineImage", () => api.listClusterCustomObject({ ...group, plural: "clustervirtualmachineimages" }));
-  const namespaced = await list("VirtualMachineImage", () =>
-    options.namespace !== undefined
-      ? api.listNamespacedCustomObject({ ...group, namespace: options.namespace, plural: "virtualmachineimages" })
-      : api.listCustomObjectForAllNamespaces({ ...group, resourcePlural: "virtualmachineimages" }),
-  );
+  const cluster = await list("ClusterVirtualMachineImage", collection(apiVersion, "ClusterVirtualMachineImage"));
+  // No namespace: the VirtualMachineImages of every namespace.
+  const namespaced = await list("VirtualMachineImage", collection(apiVersion, "VirtualMachineImage", options.namespace));
   return [...cluster, ...namespaced];
 }
 
-function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string; readonly kubeconfigText?: string; readonly context?: string }): K8s.KubeConfig {
+function loadKubeconfig(k8s: Client, options: { readonly kubeconfig?: string; readonly kubeconfigText?: string; readonly context?: string }): K8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   try {
     if (options.kubeconfigText !== undefined) kc.loadFromString(options.kubeconfigText);
@@ -266,49 +251,52 @@ function loadKubeconfig(k8s: typeof K8s, options: { readonly kubeconfig?: string
   return kc;
 }
 
-/** What the apply path needs of an undici dispatcher (the pool the client builds). */
+/** What a request needs of an undici dispatcher (the pool the client builds). */
 interface Pool {
-  request(options: { origin: string; path: string; method: string; headers: Record<string, string>; body: string }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
+  request(options: { origin: string; path: string; method: string; headers: Record<string, string>; body?: string }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
 }
 
 /**
- * The custom-object API of a kubeconfig, and a server-side apply, over one pool of connections.
- * The client gives every request a connection pool of its own (a new undici Agent per request: its
- * authentication step builds one), so each request would open a connection and pay a TLS
- * handshake; here the first request's pool is kept for all of them. The credentials are still
- * applied to every request by the client (an exec plugin's token can change); the pool holds only
- * the TLS settings (and the proxy), which a kubeconfig fixes. `apply` sends the two requests each
- * image costs with the pool's plain `request` rather than the client's fetch, which at thousands
- * of images was most of our process's time (profiled) on cores the API server needs too.
+ * One request to the API server (a PATCH is a server-side apply of a JSON body): the answer's JSON, or an error shaped as the client's own (a numeric `code`, the Status as `body`).
  */
-function connect(k8s: typeof K8s, kc: K8s.KubeConfig): { api: K8s.CustomObjectsApi; apply: (path: string, body: unknown) => Promise<unknown> } {
+type Request = (method: "GET" | "PATCH" | "DELETE", path: string, body?: unknown) => Promise<unknown>;
+
+/** The REST path of a kind's objects: of a namespace, or (none given) of the cluster or of every namespace. */
+function collection(apiVersion: string, kind: string, namespace?: string): string {
+  const plural = kind === "VirtualMachineImage" ? "virtualmachineimages" : "clustervirtualmachineimages";
+  return `/apis/${apiVersion}/${namespace !== undefined ? `namespaces/${encodeURIComponent(namespace)}/` : ""}${plural}`;
+}
+
+/**
+ * Requests to a kubeconfig's cluster, with its credentials, over one pool of connections. The
+ * client authenticates every request (its contexts, client certificates, tokens, exec plugins: an
+ * exec plugin's token can change between requests) and gives each one a connection pool of its own
+ * (a new undici Agent per request), so each request would open a connection and pay a TLS
+ * handshake; here the first request's pool is kept for all of them (it holds only the TLS settings
+ * and the proxy, which a kubeconfig fixes). Requests go through the pool's plain `request` rather
+ * than the client's generated API and fetch: at thousands of images those were most of our
+ * process's time (profiled) on cores the API server needs too, and the generated API's hundreds of
+ * model classes were most of the time a run takes to load the client.
+ */
+function connect(k8s: Client, kc: K8s.KubeConfig): Request {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
-  let pool: ReturnType<K8s.RequestContext["getDispatcher"]>;
-  const auth: K8s.SecurityAuthentication = {
-    getName: () => kc.getName(),
-    applySecurityAuthentication: async (context: K8s.RequestContext) => {
-      await kc.applySecurityAuthentication(context);
-      pool ??= context.getDispatcher();
-      if (pool !== undefined) context.setDispatcher(pool);
-    },
-  };
-  const api = new k8s.CustomObjectsApi(k8s.createConfiguration({ baseServer: new k8s.ServerConfiguration(cluster.server, {}), authMethods: { default: auth } }));
-  const apply = async (path: string, body: unknown): Promise<unknown> => {
-    const context = new k8s.RequestContext(`${cluster.server.replace(/\/+$/, "")}${path}`, k8s.HttpMethod.PATCH);
-    await auth.applySecurityAuthentication(context);
-    const dispatcher = context.getDispatcher() as Pool | undefined;
+  const base = cluster.server.replace(/\/+$/, "");
+  let pool: Pool | undefined;
+  return async (method, path, content) => {
+    const context = new k8s.RequestContext(`${base}${path}`, method as K8s.HttpMethod);
+    await kc.applySecurityAuthentication(context);
+    pool ??= context.getDispatcher() as Pool | undefined;
     const url = new URL(context.getUrl());
-    const headers = { ...context.getHeaders(), "content-type": "application/apply-patch+yaml", accept: "application/json", "user-agent": "vmimages" };
+    const body = content === undefined ? undefined : JSON.stringify(content);
+    const headers: Record<string, string> = { ...context.getHeaders(), accept: "application/json", "user-agent": "vmimages", ...(body !== undefined ? { "content-type": "application/apply-patch+yaml" } : {}) };
     // Without a pool of the client's (a plain http server), Node's own fetch sends it.
-    const answer = dispatcher
-      ? await dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: "PATCH", headers, body: JSON.stringify(body) }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }))
-      : await fetch(url, { method: "PATCH", headers, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, text: await r.text() }));
-    // Shaped as the client's own errors (a numeric `code`, the Status as `body`), for the retries and messages.
+    const answer = pool
+      ? await pool.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers,  ...(body !== undefined ? { body } : {}) }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }))
+      : await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) }).then(async (r) => ({ status: r.status, text: await r.text() }));
     if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
     return JSON.parse(answer.text) as unknown;
   };
-  return { api, apply };
 }
 
 /** Whether the live image already holds everything the manifest says (labels and annotations among its own, spec and status alike). */
@@ -337,9 +325,9 @@ function withOwner(m: ImageManifest, owner: string): ImageManifest {
   return { ...m, metadata: { ...m.metadata, labels: { ...(m.metadata.labels ?? {}), [MANAGED_BY]: FIELD_MANAGER, [CONFIG_LABEL]: owner } } };
 }
 
-async function checkServed(api: K8s.CustomObjectsApi, apiVersion: string, server: string): Promise<void> {
+async function checkServed(request: Request, apiVersion: string, server: string): Promise<void> {
   try {
-    await api.listClusterCustomObject({ group: GROUP, version: apiVersion.split("/")[1]!, plural: "clustervirtualmachineimages", limit: 1 });
+    await request("GET", `${collection(apiVersion, "ClusterVirtualMachineImage")}?limit=1`);
   } catch (err) {
     if (code(err) === 404) throw new OutputError(`${server} does not serve ${apiVersion} ClusterVirtualMachineImages: install VM Operator's CRDs, or choose an apiVersion it serves`, {}, { cause: err });
     throw new OutputError(`${server}: cannot list ClusterVirtualMachineImages: ${describe(err)}`, {}, { cause: err });
