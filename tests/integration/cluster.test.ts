@@ -166,6 +166,34 @@ describe("vmimages apply on a real API server", () => {
     expect(kept.metadata.labels?.["app.kubernetes.io/managed-by"]).toBeUndefined();
   });
 
+  test("an item that drops a capability and a property loses the label and the status fields in the cluster, and a second apply changes nothing", async () => {
+    const ex = copyExample();
+    const args = ["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "drops"];
+    expect((await vmimagesBin(args)).code).toBe(0);
+    const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
+    const text = readFileSync(photon, "utf8");
+    const dropped = text
+      .replace('ovf:value="cloud-init, guest-customization,cloud-init"', 'ovf:value="guest-customization"')
+      .replace(/<Property ovf:key="hostname"[\s\S]*?<\/Property>/, "");
+    expect(dropped).not.toBe(text);
+    writeFileSync(photon, dropped);
+    const run = await vmimagesBin(args);
+    expect(run.code).toBe(0);
+    expect(run.err).toContain("0 created, 1 changed, 4 unchanged");
+    const image = JSON.parse(await cluster.kubectl(["get", "cvmi", "vmi-0a0044d7c690bcbea", "-o", "json"])) as {
+      metadata: { labels: Record<string, string> };
+      status: { capabilities: string[]; ovfProperties: Array<{ key: string }> };
+    };
+    expect(Object.keys(image.metadata.labels)).not.toContain("capability.image.vmoperator.vmware.com/cloud-init");
+    expect(image.metadata.labels["capability.image.vmoperator.vmware.com/guest-customization"]).toBe("");
+    expect(image.status.capabilities).toEqual(["guest-customization"]);
+    expect(image.status.ovfProperties.map((p) => p.key)).toContain("user-data");
+    expect(image.status.ovfProperties.map((p) => p.key)).not.toContain("hostname");
+    const before = await resourceVersions();
+    expect((await vmimagesBin(args)).err).toContain("0 created, 0 changed, 5 unchanged");
+    expect(await resourceVersions()).toEqual(before);
+  });
+
   test("a user without rights gets a 403 naming what is missing, and nothing changes", async () => {
     const ex = copyExample();
     const before = await resourceVersions();
