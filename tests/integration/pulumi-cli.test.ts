@@ -209,9 +209,9 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     entries = packed[0]!.files.map((f) => f.path).sort();
   });
 
-  test("ships only what runs: the compiled provider and SDK with their types, the bundled CLI, README and license", () => {
-    expect(entries).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/vmimages.js", "dist/vmimages.cjs", "dist/sdk/index.js", "dist/sdk/index.d.ts", "package.json"]));
-    expect(entries.filter((f) => !/^(bin\/|dist\/(provider|sdk)\/|dist\/vmimages\.cjs$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
+  test("ships only what runs: the compiled provider and SDK with their types, the bundled CLI and its Kubernetes client, README and license", () => {
+    expect(entries).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/vmimages.js", "dist/vmimages.cjs", "dist/kube-client.cjs", "dist/sdk/index.js", "dist/sdk/index.d.ts", "package.json"]));
+    expect(entries.filter((f) => !/^(bin\/|dist\/(provider|sdk)\/|dist\/(vmimages|kube-client)\.cjs$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
     expect(entries.some((f) => f.includes("test") || f.includes("bench") || f.includes("examples"))).toBe(false);
   });
 
@@ -318,6 +318,15 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
       expect(held.items.every((i) => i.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))).toBe(true);
       await stack.ok("destroy", "--yes");
       expect(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "name"])).toBe("");
+
+      // The installed `vmimages` command applies them too, with the client bundle the package ships.
+      const config = path.join(dir, "vmimages.yaml");
+      writeFileSync(config, readFileSync(path.join(PROJECT, "examples/vmimages.yaml"), "utf8").replace("directory: ./library", `directory: ${library}`));
+      const applied = await exec(path.join(dir, "node_modules/.bin/vmimages"), ["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig], { cwd: dir });
+      expect(applied.stderr).toContain(`${Object.keys(imageNames(library)).length} created, 0 changed`);
+      const again = JSON.parse(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "json"])) as typeof held;
+      expect(again.items.map((i) => i.metadata.name).sort()).toEqual(Object.values(imageNames(library)).sort());
+      expect(again.items.every((i) => i.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))).toBe(true);
     } finally {
       await cluster.stop();
     }
