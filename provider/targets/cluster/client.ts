@@ -1,7 +1,9 @@
 /**
  * What the cluster target uses of the Kubernetes project's JavaScript client: the kubeconfig (as
  * kubectl finds it, with its contexts, certificates, tokens and exec plugins) and the request it
- * authenticates. Only this module imports the client, and only by name, so the CLI's bundle holds
- * just these parts of it (see scripts/bundle.mjs) and a run that reaches no cluster loads none.
+ * authenticates. The target loads the client through this module alone, which names what it
+ * needs, so the CLI's bundle of it (dist/kube-client.cjs, see scripts/bundle.mjs) holds just these
+ * parts, and a run that reaches no cluster loads none of it. (The component's cluster provider is
+ * serialized into state and loads the package itself.)
  */
 export { KubeConfig, RequestContext } from "@kubernetes/client-node";

@@ -312,7 +312,7 @@ function connect(k8s: Client, kc: K8s.KubeConfig): Request {
     const headers: Record<string, string> = { ...context.getHeaders(), accept: "application/json", "user-agent": "vmimages", ...(body !== undefined ? { "content-type": method === "PATCH" ? "application/apply-patch+yaml" : "application/json" } : {}) };
     // Without a pool of the client's (a plain http server), Node's own fetch sends it.
     const answer = pool
-      ? await pool.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers,  ...(body !== undefined ? { body } : {}) }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }))
+      ? await pool.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, ...(body !== undefined ? { body } : {}) }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }))
       : await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) }).then(async (r) => ({ status: r.status, text: await r.text() }));
     if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
     return JSON.parse(answer.text) as unknown;
