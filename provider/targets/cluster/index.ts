@@ -79,7 +79,7 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const { request } = resilient({ request: connect(k8s, kc) }, options.timeoutMs ?? 30_000, options.retries ?? 3);
+  const request = resilient(connect(k8s, kc), options.timeoutMs ?? 30_000, options.retries ?? 3);
   const dryRun = options.dryRun ? "All" : undefined;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
 
@@ -227,7 +227,7 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const { request } = resilient({ request: connect(k8s, kc) }, 30_000, 3);
+  const request = resilient(connect(k8s, kc), 30_000, 3);
   const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
   const list = async (kind: string, path: string): Promise<ImageManifest[]> => {
@@ -355,37 +355,31 @@ async function checkServed(request: Request, apiVersion: string, server: string)
 }
 
 /**
- * The API client with every call bounded in time and retried with backoff after a connection error,
- * a timeout, 429 or a 5xx answer (as the vCenter client does); other answers are final.
+ * Requests each bounded in time and retried with backoff after a connection error, a timeout, 429
+ * or a 5xx answer (as the vCenter client does); other answers are final.
  */
-function resilient<T extends object>(api: T, timeoutMs: number, retries: number): T {
-  return new Proxy(api, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== "function") return value;
-      return async (...args: unknown[]) => {
-        for (let attempt = 0; ; attempt++) {
-          let timer: NodeJS.Timeout | undefined;
-          try {
-            return await Promise.race([
-              (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
-              new Promise((_resolve, reject) => {
-                timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true })), timeoutMs);
-                timer.unref();
-              }),
-            ]);
-          } catch (err) {
-            const c = code(err);
-            const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|fetch failed|other side closed|UND_ERR_SOCKET/i.test(`${messageOf(err)} ${String((err as { code?: unknown }).code)}`));
-            if (!retryable || attempt >= retries) throw err;
-            await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
-          } finally {
-            clearTimeout(timer);
-          }
-        }
-      };
-    },
-  });
+function resilient(request: Request, timeoutMs: number, retries: number): Request {
+  return async (...args) => {
+    for (let attempt = 0; ; attempt++) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          request(...args),
+          new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true })), timeoutMs);
+            timer.unref();
+          }),
+        ]);
+      } catch (err) {
+        const c = code(err);
+        const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|fetch failed|other side closed|UND_ERR_SOCKET/i.test(`${messageOf(err)} ${String((err as { code?: unknown }).code)}`));
+        if (!retryable || attempt >= retries) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  };
 }
 
 function code(err: unknown): number | undefined {
