@@ -1,4 +1,4 @@
-import type * as FastXmlParser from "fast-xml-parser";
+import type * as Saxes from "saxes";
 import { TextDecoder } from "node:util";
 
 /**
@@ -6,128 +6,191 @@ import { TextDecoder } from "node:util";
  * - bytes are decoded as the document says (a UTF-16 or UTF-8 byte-order mark, else the encoding
  *   its XML declaration names, else UTF-8), and bytes that are not valid in that encoding are an
  *   error naming the offset;
+ * - the document must be well-formed, checked in the same single pass that builds the tree
+ *   (saxes, a conforming XML 1.0 parser, which like Go's refuses a `<` in an attribute value);
  * - real descriptors carry no DTD, so a document type (or any other markup) declaration, wherever the
  *   parser would see one, is refused before parsing: no entity is ever expanded and hostile input
- *   stays cheap. The same text inside a comment, a CDATA section or an attribute value is no
- *   declaration and is read as what it is;
+ *   stays cheap. The same text inside a comment or a CDATA section is no declaration and is read
+ *   as what it is;
  * - the five predefined entities and character references (`&#66;`, `&#x43;`) are decoded in text
- *   and attribute values; any other entity reference is an error.
+ *   and attribute values; any other entity reference is an error;
+ * - whitespace written as such in an attribute value is kept as VM Operator's reader (Go's
+ *   encoding/xml) keeps it, a line end as a line feed, where XML would turn it into spaces: an OVF
+ *   property's default reads as VM Operator shows it.
  */
 
-/** A parsed XML element: attributes as `@name` (namespace prefix removed), children by local name. */
+/** A parsed XML element: attributes as `@name` and its text as `#text` (namespace prefixes removed), children by local name. */
 export type XmlNode = { readonly [key: string]: XmlValue };
 export type XmlValue = string | XmlNode | readonly XmlValue[];
 
 export class XmlError extends Error {}
 
-let loaded: { readonly parser: FastXmlParser.XMLParser; readonly validator: typeof FastXmlParser.XMLValidator } | undefined;
+let Parser: typeof Saxes.SaxesParser | undefined;
 
-// Loaded at the first descriptor, not with the module: a warm `vmimages generate` reads none.
-function xml(): NonNullable<typeof loaded> {
-  if (loaded) return loaded;
-  const { XMLParser, XMLValidator } = require("fast-xml-parser") as typeof FastXmlParser;
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@",
-    removeNSPrefix: true,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    // References are decoded by `decodeReferences`, as XML defines them (the parser's own decoding
-    // knows no character references unless it also takes HTML's entities).
-    processEntities: false,
-    htmlEntities: false,
-    // CDATA apart from text: its content is literal, never decoded.
-    cdataPropName: CDATA,
-  });
-  return (loaded = { parser, validator: XMLValidator });
-}
+const MAX_DEPTH = 1000;
 
 /** Parses a whole document (bytes, or text already decoded); throws XmlError naming the line or offset. */
 export function parseXml(input: string | Uint8Array): XmlNode {
   const text = typeof input === "string" ? input : decodeXml(input);
   const declaration = markupDeclaration(text);
   if (declaration) {
-    const line = text.slice(0, declaration.index).split("\n").length;
-    throw new XmlError(`contains a ${declaration.kind} declaration (line ${line}); OVF descriptors carry no DTD and entity expansion is never performed`);
+    throw new XmlError(`contains a ${declaration.kind} declaration (line ${lineOf(text, declaration.index)}); OVF descriptors carry no DTD and entity expansion is never performed`);
   }
-  const { parser, validator } = xml();
-  const valid = validator.validate(text);
-  if (valid !== true) {
-    throw new XmlError(`is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+  // Loaded at the first descriptor, not with the module: a warm `vmimages generate` reads none.
+  Parser ??= (require("saxes") as typeof Saxes).SaxesParser;
+  const parser = new Parser({ xmlns: false });
+  const root: Record<string, XmlValue> = {};
+  // Each open element and its text so far (text and CDATA in document order, as Go reads chardata).
+  const open: Array<{ node: Record<string, XmlValue>; text: string }> = [{ node: root, text: "" }];
+  parser.on("opentag", (tag) => {
+    const node: Record<string, XmlValue> = {};
+    const attributes = tag.attributes as Record<string, string>;
+    let spaced = false;
+    for (const name in attributes) {
+      const key = attributeKey(name);
+      const value = attributes[name]!;
+      if (key !== undefined) put(node, key, value);
+      spaced ||= value.includes(" ");
+    }
+    // A space may be whitespace the parser normalized: the tag as written says (a tag holds no "<").
+    if (spaced) keepWrittenWhitespace(node, text.slice(text.lastIndexOf("<", parser.position - 1), parser.position));
+    const parent = open[open.length - 1]!.node;
+    const name = localName(tag.name);
+    const siblings = Object.hasOwn(parent, name) ? parent[name] : undefined;
+    if (siblings === undefined) put(parent, name, node);
+    else if (Array.isArray(siblings)) (siblings as XmlValue[]).push(node);
+    else parent[name] = [siblings, node];
+    // Real descriptors nest a few levels; a deep one is only a way to make the tree large.
+    if (open.length > MAX_DEPTH) throw new XmlError(`nests elements more than ${MAX_DEPTH} levels deep (line ${lineOf(text, parser.position)}); no OVF descriptor does`);
+    open.push({ node, text: "" });
+  });
+  const addText = (t: string) => {
+    open[open.length - 1]!.text += t;
+  };
+  parser.on("text", addText);
+  parser.on("cdata", addText);
+  parser.on("closetag", () => {
+    const { node, text } = open.pop()!;
+    if (text.trim() !== "") node["#text"] = text;
+  });
+  parser.on("error", (err) => {
+    throw notWellFormed(text, parser.position, err.message.replace(/^\d+:\d+: /, ""));
+  });
+  parser.write(text).close();
+  return root;
+}
+
+// A descriptor repeats a few names thousands of times: each is cut once, and its key is then one string.
+const localNames = new Map<string, string>();
+const attributeKeys = new Map<string, string | undefined>();
+
+function localName(name: string): string {
+  let local = localNames.get(name);
+  if (local === undefined) {
+    local = name.slice(name.lastIndexOf(":") + 1);
+    if (localNames.size < 10_000) localNames.set(name, local);
   }
-  return decodeTree(parser.parse(text) as XmlValue) as XmlNode;
+  return local;
+}
+
+/** `@` and the attribute's local name; none for a namespace declaration. */
+function attributeKey(name: string): string | undefined {
+  if (attributeKeys.has(name)) return attributeKeys.get(name);
+  const key = name === "xmlns" || name.startsWith("xmlns:") ? undefined : `@${localName(name)}`;
+  if (attributeKeys.size < 10_000) attributeKeys.set(name, key);
+  return key;
+}
+
+/** Sets an own property, `__proto__` included (an element may be called so), never the prototype. */
+function put(node: Record<string, XmlValue>, key: string, value: XmlValue): void {
+  if (key === "__proto__") Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  else node[key] = value;
+}
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf("\n"); at >= 0 && at < index; at = text.indexOf("\n", at + 1)) line++;
+  return line;
+}
+
+/** The error for a document that is not well-formed at `offset`: a bad reference said as such, else the parser's reason. */
+function notWellFormed(text: string, offset: number, reason: string): XmlError {
+  const bad = badReference(text);
+  if (bad && bad.index <= offset) return new XmlError(`${bad.message} (line ${lineOf(text, bad.index)})`);
+  const line = lineOf(text, offset);
+  const column = offset - (text.lastIndexOf("\n", offset - 1) + 1) + 1;
+  return new XmlError(`is not well-formed XML: ${reason.replace(/\.$/, "")} (line ${line}, column ${column})`);
 }
 
 /**
  * The first markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, … or any other `<!` that opens
- * neither a comment nor a CDATA section) outside comments, CDATA sections, processing instructions
- * and attribute values: where an XML parser would read a declaration. One pass over the text.
+ * neither a comment nor a CDATA section) outside comments, CDATA sections and processing
+ * instructions: where an XML parser would read a declaration. (An attribute value cannot hold a
+ * `<`, so one there is refused either way.) One pass over the text.
  */
 export function markupDeclaration(text: string): { index: number; kind: string } | undefined {
   const end = (from: number, close: string) => {
     const at = text.indexOf(close, from);
     return at < 0 ? text.length : at + close.length;
   };
-  let i = 0;
-  while ((i = text.indexOf("<", i)) >= 0) {
+  for (let i = text.indexOf("<"); i >= 0; i = text.indexOf("<", i)) {
     if (text.startsWith("<!--", i)) i = end(i + 4, "-->");
     else if (text.startsWith("<![CDATA[", i)) i = end(i + 9, "]]>");
     else if (text.startsWith("<?", i)) i = end(i + 2, "?>");
     else if (text.startsWith("<!", i)) {
       const word = /^<!([A-Za-z]*)/.exec(text.slice(i, i + 20))![1]!.toUpperCase();
       return { index: i, kind: ["DOCTYPE", "ENTITY", "ELEMENT", "ATTLIST", "NOTATION"].find((k) => word.startsWith(k)) ?? (word || "markup") };
-    } else {
-      // A tag: to its `>`, past quoted attribute values (which may hold `<` and `>`).
-      let j = i + 1;
-      let quote = "";
-      for (; j < text.length; j++) {
-        const c = text[j]!;
-        if (quote) {
-          if (c === quote) quote = "";
-        } else if (c === '"' || c === "'") quote = c;
-        else if (c === ">") break;
-      }
-      i = j + 1;
-    }
+    } else i++;
   }
   return undefined;
 }
 
-const CDATA = "#cdata";
-
-const PREDEFINED: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
-
-/** Decodes the predefined entities and character references of a text or attribute value. */
-export function decodeReferences(value: string): string {
-  if (!value.includes("&")) return value;
-  return value.replace(/&([^;&\s]*);?/g, (ref, name: string) => {
-    if (!ref.endsWith(";")) throw new XmlError(`has a "&" that starts no reference: ${JSON.stringify(ref)}`);
-    const predefined = PREDEFINED[name];
-    if (predefined !== undefined) return predefined;
-    const m = /^#(?:x([0-9a-fA-F]+)|([0-9]+))$/.exec(name);
-    if (!m) throw new XmlError(`refers to the entity &${name}; which no DTD defines (OVF descriptors carry none)`);
-    const code = m[1] !== undefined ? parseInt(m[1], 16) : Number(m[2]);
-    const isChar = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-    if (!isChar) throw new XmlError(`has the character reference ${ref}, which is no XML character`);
-    return String.fromCodePoint(code);
-  });
+/**
+ * Sets each attribute of `node` whose value `tag` (its text as written) writes with a tab or a line
+ * end to that value as Go reads it: references decoded, a CR LF or a lone CR as a LF, and no
+ * whitespace turned into spaces. Called only for the rare tag whose parsed values hold a space.
+ */
+function keepWrittenWhitespace(node: Record<string, XmlValue>, tag: string): void {
+  for (const [, name, double, single] of tag.matchAll(/([^\s=<>"'/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+    const written = (double ?? single)!;
+    const key = attributeKey(name!);
+    if (key === undefined || !/[\t\n\r]/.test(written)) continue;
+    put(node, key, written.replace(/\r\n?/g, "\n").replace(/&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g, (_ref, hex?: string, decimal?: string, named?: string) =>
+      named !== undefined ? NAMED[named]! : String.fromCodePoint(hex !== undefined ? parseInt(hex, 16) : Number(decimal)),
+    ));
+  }
 }
 
-/** Decodes every text and attribute value of the parser's tree, in place (a copy would double a large descriptor's memory). */
-function decodeTree(value: XmlValue): XmlValue {
-  if (typeof value === "string") return decodeReferences(value);
-  const node = value as Record<string, XmlValue> | XmlValue[];
-  for (const k of Object.keys(node)) {
-    if (k === CDATA) continue;
-    const v = (node as Record<string, XmlValue>)[k]!;
-    if (typeof v === "string") {
-      if (v.includes("&")) (node as Record<string, XmlValue>)[k] = decodeReferences(v);
-    } else decodeTree(v);
+const NAMED: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+const PREDEFINED = new Set(Object.keys(NAMED));
+
+/** The first `&` outside comments, CDATA sections and processing instructions that is no reference XML allows here. */
+function badReference(text: string): { index: number; message: string } | undefined {
+  const next = /<!--|<!\[CDATA\[|<\?|&/g;
+  const reference = /&(?:([A-Za-z_:][-\w.:]*)|#x([0-9a-fA-F]+)|#([0-9]+))?(;?)/y;
+  for (let m = next.exec(text); m; m = next.exec(text)) {
+    const close = m[0] === "<!--" ? "-->" : m[0] === "<?" ? "?>" : m[0] === "&" ? "" : "]]>";
+    if (close) {
+      const at = text.indexOf(close, next.lastIndex);
+      if (at < 0) return undefined;
+      next.lastIndex = at + close.length;
+      continue;
+    }
+    reference.lastIndex = m.index;
+    const [ref, name, hex, decimal, semicolon] = reference.exec(text)!;
+    if (!semicolon || (name === undefined && hex === undefined && decimal === undefined)) {
+      return { index: m.index, message: `has a "&" that starts no reference: ${JSON.stringify(text.slice(m.index, m.index + 12).split(/[\s<]/)[0])}` };
+    }
+    if (name !== undefined) {
+      if (!PREDEFINED.has(name)) return { index: m.index, message: `refers to the entity &${name}; which no DTD defines (OVF descriptors carry none)` };
+      continue;
+    }
+    const code = hex !== undefined ? parseInt(hex, 16) : Number(decimal);
+    const isChar = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+    if (!isChar) return { index: m.index, message: `has the character reference ${ref}, which is no XML character` };
   }
-  return value;
+  return undefined;
 }
 
 /**
@@ -182,11 +245,10 @@ function invalidUtf8At(bytes: Uint8Array): number | undefined {
 /** The children of `node` named `name`, always as a list, in document order. */
 export function children(node: XmlValue | undefined, name: string): XmlNode[] {
   if (node === undefined || typeof node === "string" || Array.isArray(node)) return [];
-  const value = (node as XmlNode)[name];
+  // Own properties only: `constructor` or `__proto__` would otherwise find the object's prototype.
+  const value = Object.hasOwn(node, name) ? (node as XmlNode)[name] : undefined;
   if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  // An empty element parses as "" and an element with only text as a string: both are leaf nodes.
-  return list.map((v: XmlValue) => (typeof v === "string" ? { "#text": v } : (v as XmlNode)));
+  return (Array.isArray(value) ? value : [value]).filter((v: XmlValue): v is XmlNode => typeof v === "object" && !Array.isArray(v));
 }
 
 export function child(node: XmlValue | undefined, name: string): XmlNode | undefined {
@@ -197,12 +259,7 @@ export function child(node: XmlValue | undefined, name: string): XmlNode | undef
 export function text(node: XmlValue | undefined, name?: string): string | undefined {
   const target = name === undefined ? node : child(node, name);
   if (target === undefined) return undefined;
-  let value: XmlValue | undefined = target;
-  if (typeof value !== "string" && !Array.isArray(value)) {
-    const node = value as XmlNode;
-    const parts = [node["#text"], node[CDATA]].flat().filter((v): v is string => typeof v === "string");
-    value = parts.length ? parts.join("") : undefined;
-  }
+  const value = typeof target === "string" ? target : Array.isArray(target) ? undefined : (target as XmlNode)["#text"];
   if (typeof value !== "string") return undefined;
   const trimmed = value.trim();
   return trimmed === "" ? undefined : trimmed;
@@ -210,6 +267,7 @@ export function text(node: XmlValue | undefined, name?: string): string | undefi
 
 /** An attribute's value (namespace prefix ignored), undefined when absent. */
 export function attr(node: XmlNode | undefined, name: string): string | undefined {
+  // No prototype has a property whose name starts with "@": a plain lookup finds only the node's own.
   const value = node?.[`@${name}`];
   return typeof value === "string" ? value : undefined;
 }

@@ -54,8 +54,13 @@ describe("reading XML", () => {
   });
 
   test("reads the same words inside a comment, a CDATA section and an attribute value as what they are", () => {
-    const doc = parseXml(`<?xml version="1.0"?><!-- <!DOCTYPE not really --><x a="<!ENTITY no>"><![CDATA[<!ENTITY e "y">]]></x>`);
-    expect(attr(child(doc, "x"), "a")).toBe("<!ENTITY no>");
+    const doc = parseXml(`<?xml version="1.0"?><!-- <!DOCTYPE not really --><x a="&lt;!ENTITY no> and 'quoted'"><![CDATA[<!ENTITY e "y">]]></x>`);
+    expect(attr(child(doc, "x"), "a")).toBe("<!ENTITY no> and 'quoted'");
+    expect(text(doc, "x")).toBe('<!ENTITY e "y">');
+  });
+
+  test("refuses a < written as such in an attribute value, as XML and VM Operator's reader do", () => {
+    expect(() => parseXml(`<x a="1 < 2"/>`)).toThrow(/^is not well-formed XML: .*\(line 1, column \d+\)$/);
   });
 
   test("keeps a CDATA section's text as it is written", () => {
@@ -66,6 +71,37 @@ describe("reading XML", () => {
     const doc = parseXml(`<x v="l1&#10;l2"><Version>A&#66;&#x43;&lt;&amp;D</Version></x>`);
     expect(text(child(doc, "x"), "Version")).toBe("ABC<&D");
     expect(attr(child(doc, "x"), "v")).toBe("l1\nl2");
+  });
+
+  test("keeps whitespace written in an attribute value as VM Operator's Go reader keeps it (a CR LF as a LF), not as XML's spaces", () => {
+    const doc = parseXml(`<r><x v="a\tb\nc\r\nd\re" w="&#10;"/><y k="plain" w='a &amp;\n&#9;&#13;b'>t</y></r>`);
+    expect(attr(child(child(doc, "r"), "x"), "v")).toBe("a\tb\nc\nd\ne");
+    expect(attr(child(child(doc, "r"), "x"), "w")).toBe("\n");
+    expect(attr(child(child(doc, "r"), "y"), "w")).toBe("a &\n\t\rb");
+    expect(attr(child(child(doc, "r"), "y"), "k")).toBe("plain");
+  });
+
+  test("names the line of an error after an attribute value that spans lines", () => {
+    expect(() => parseXml(`<x v="one\ntwo\nthree">\n<y>\n</z>\n<a/>\n<b/>\n</x>`)).toThrow(/\(line 5, column 5\)$/);
+  });
+
+  test("reads text and CDATA sections of an element in document order", () => {
+    expect(text(parseXml("<x> a <![CDATA[&b]]> c </x>"), "x")).toBe("a &b c");
+  });
+
+  test("reads elements and attributes named like an object's own properties as any other", () => {
+    const doc = parseXml(`<x constructor="c"><__proto__ toString="t">p</__proto__></x>`);
+    expect(attr(child(doc, "x"), "constructor")).toBe("c");
+    expect(text(child(doc, "x"), "__proto__")).toBe("p");
+    expect(attr(child(child(doc, "x"), "__proto__"), "toString")).toBe("t");
+    expect(children(child(doc, "x"), "hasOwnProperty")).toEqual([]);
+    expect(children(doc, "__proto__")).toEqual([]);
+    expect(attr(child(doc, "x"), "__proto__")).toBeUndefined();
+    expect(Object.getPrototypeOf(child(doc, "x"))).toBe(Object.prototype);
+  });
+
+  test("refuses a & that starts no reference, naming the line", () => {
+    expect(() => parseXml("<x>\nTom & Jerry</x>")).toThrow(new XmlError('has a "&" that starts no reference: "&" (line 2)'));
   });
 
   test("refuses an entity no DTD defines, and a reference to no XML character", () => {
