@@ -64,7 +64,8 @@ export class DirectorySource implements ContentLibrarySource {
       throw new SourceError(`library "${library.name}": cannot read its folder ${dir}: ${describeFsError(err, dir)}`, { library: library.name, file: dir }, { cause: err });
     }
     if (!top.isDirectory()) throw new SourceError(`library "${library.name}": ${dir} is not a folder`, { library: library.name, file: dir });
-    const files = (await walk(dir, { real: await fs.realpath(dir), ancestors: new Set([fileKey(top)]), problem })).filter((f) => ITEM_EXTENSIONS[path.extname(f).toLowerCase()] !== undefined);
+    const seen = new Set<string>();
+    const files = (await walk(dir, { real: await fs.realpath(dir), ancestors: new Set([fileKey(top)]), problem, seen })).filter((f) => ITEM_EXTENSIONS[path.extname(f).toLowerCase()] !== undefined);
     // Several files at once (each is a sidecar lookup and a hash: waits on the disk more than work),
     // their items and problems kept in the files' order.
     const limit = pLimit(LISTING_CONCURRENCY);
@@ -72,7 +73,7 @@ export class DirectorySource implements ContentLibrarySource {
       files.sort(compareCodeUnits).map((file) =>
         limit(async (): Promise<LibraryItem | VmImagesError> => {
           try {
-            return await describeFile(library.name, dir, file);
+            return await describeFile(library.name, dir, file, seen);
           } catch (err) {
             return err instanceof VmImagesError ? err : new SourceError(`library "${library.name}" at ${file}: ${messageOf(err)}`, { library: library.name, file }, { cause: err });
           }
@@ -96,11 +97,12 @@ export class DirectorySource implements ContentLibrarySource {
   async close(): Promise<void> {}
 }
 
-async function describeFile(library: string, libraryDir: string, file: string): Promise<LibraryItem> {
+/** An item of a file the walk found; its sidecar is looked for only where the walk saw one (`seen`: every entry it met). */
+async function describeFile(library: string, libraryDir: string, file: string, seen: ReadonlySet<string>): Promise<LibraryItem> {
   const relative = path.relative(libraryDir, file).split(path.sep).join("/");
   const ext = path.extname(file);
   const sidecarPath = file.slice(0, -ext.length) + ".item.json";
-  const sidecar = await readSidecar(library, sidecarPath);
+  const sidecar = seen.has(sidecarPath) ? await readSidecar(library, sidecarPath) : {};
   const id = (sidecar.id ?? uuid().v5(`${library}/${relative}`, OFFLINE_ITEM_NAMESPACE)) as ItemId;
   return {
     id,
@@ -161,6 +163,8 @@ interface Walk {
   /** Device and inode of the folders on the way down: a link back to one of them is a loop. */
   readonly ancestors: ReadonlySet<string>;
   readonly problem: (file: string, what: string, cause?: unknown) => void;
+  /** Every entry met on the way (files, folders, links, anything else), by path. */
+  readonly seen: Set<string>;
 }
 
 /**
@@ -181,6 +185,12 @@ async function walk(dir: string, ctx: Walk): Promise<string[]> {
   const out: string[] = [];
   for (const e of entries) {
     const full = path.join(dir, e.name);
+    ctx.seen.add(full);
+    // The folder's listing says a regular file is one; a folder needs its device and inode, a link its target.
+    if (e.isFile()) {
+      out.push(full);
+      continue;
+    }
     let stat: Stats;
     try {
       stat = e.isSymbolicLink() ? await fs.stat(full) : await fs.lstat(full);

@@ -85,6 +85,16 @@ describe("the offline library folder", () => {
     expect(problems.map((p) => p.message)).toEqual([expect.stringContaining("b.item.json has an invalid \"id\"")]);
   });
 
+  test("a sidecar reached through a symbolic link inside the library is read, and one that is no file is a problem, never ignored", async () => {
+    const root = tempDir();
+    writeTree(root, { "base/a.ovf": ovf(), "base/sidecars/a.json": `{"name": "Linked"}`, "base/b.ovf": ovf(), "base/b.item.json/inside": "x" });
+    symlinkSync(path.join(root, "base/sidecars/a.json"), path.join(root, "base/a.item.json"));
+    const source = new DirectorySource(root);
+    const { items, problems } = await source.listItems((await source.listLibraries())[0]!);
+    expect(items.map((i) => i.name)).toEqual(["Linked"]);
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/cannot read sidecar .*b\.item\.json: EISDIR/)]);
+  });
+
   test("an unreadable item file is a problem naming it", async () => {
     const root = tempDir();
     writeTree(root, { "base/a.ovf": ovf() });
