@@ -1,5 +1,8 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { IncomingMessage, createServer } from "node:http";
+import { AddressInfo, connect } from "node:net";
+import { Duplex } from "node:stream";
 import { promisify } from "node:util";
 import * as path from "node:path";
 import { v5 as uuidv5 } from "uuid";
@@ -305,6 +308,64 @@ describe("vmimages apply on a real API server", () => {
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/namespaces "nowhere" not found/);
     await expect(cluster.kubectl(["get", "namespace", "nowhere"])).rejects.toThrow(/not found/);
+  });
+
+  test("through the kubeconfig's proxy-url (an HTTPS proxy) and through kubectl proxy (plain HTTP), apply and list reach the cluster", async () => {
+    const owned = async (owner: string) => (await cluster.kubectl(["get", "cvmi,vmi", "-A", "-l", `vmimages.pulumi-vmimages.dev/config=${owner}`, "-o", "name"])).split("\n").filter((l) => l !== "");
+    // The example library's 5 images, each labelled with the configuration that applied it last.
+    const examples = 5;
+    // A proxy that tunnels CONNECT requests, as a corporate one does, and counts them.
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      tunnels.push(req.url ?? "");
+      const [host, port] = (req.url ?? "").split(":");
+      const upstream = connect(Number(port), host, () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on("error", () => socket.destroy());
+      socket.on("error", () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const viaProxy = path.join(tempDir("vmimages-proxy-"), "kubeconfig");
+    writeFileSync(viaProxy, readFileSync(cluster.adminKubeconfig, "utf8").replace(/^(\s+)server: (.*)$/m, `$1server: $2\n$1proxy-url: http://127.0.0.1:${(proxy.address() as AddressInfo).port}`));
+    try {
+      const ex = copyExample();
+      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", viaProxy, "--owner", "proxied"]);
+      expect(run.code).toBe(0);
+      expect(await owned("proxied")).toHaveLength(examples);
+      expect(tunnels.length).toBeGreaterThan(0);
+      expect(new Set(tunnels)).toEqual(new Set([new URL(cluster.server).host]));
+    } finally {
+      proxy.close();
+    }
+
+    const kubectlProxy = spawn("kubectl", ["--kubeconfig", cluster.adminKubeconfig, "proxy", "--port=0"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let said = "";
+        kubectlProxy.stdout.on("data", (d: Buffer) => {
+          said += d.toString();
+          const m = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(said);
+          if (m) resolve(m[1]!);
+        });
+        kubectlProxy.on("exit", (code) => reject(new Error(`kubectl proxy exited (${code}): ${said}`)));
+      });
+      const plain = path.join(tempDir("vmimages-kubectl-proxy-"), "kubeconfig");
+      writeFileSync(plain, `apiVersion: v1\nkind: Config\nclusters:\n- name: p\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: p\n  context:\n    cluster: p\n    user: u\ncurrent-context: p\n`);
+      const ex = copyExample();
+      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", plain, "--owner", "plain"]);
+      expect(run.code).toBe(0);
+      expect(await owned("plain")).toHaveLength(examples);
+      const list = await vmimagesBin(["list", "--kubeconfig", plain, "-n", "team-a"]);
+      expect(list.code).toBe(0);
+      expect(list.out).toContain("Ubuntu 24.04 LTS");
+    } finally {
+      kubectlProxy.kill();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { keepTransitionTimes } from "../../image/build";
 import { Condition, ImageManifest } from "../../image/manifest";
 import { Generated } from "../../pipeline/run";
 import { compareCodeUnits } from "../../util";
+import { Request, code, connect, describe, resilient } from "./http";
 
 /**
  * A Kubernetes cluster as a target of the pipeline: each image is applied server-side (field
@@ -79,7 +80,7 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const request = resilient(connect(k8s, kc), options.timeoutMs ?? 30_000, options.retries ?? 3);
+  const request = resilient(connect(kc), options.timeoutMs ?? 30_000, options.retries ?? 3);
   const dryRun = options.dryRun ? "All" : undefined;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
 
@@ -227,7 +228,7 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const request = resilient(connect(k8s, kc), 30_000, 3);
+  const request = resilient(connect(kc), 30_000, 3);
   const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
   const list = async (kind: string, path: string): Promise<ImageManifest[]> => {
@@ -270,53 +271,10 @@ function loadKubeconfig(k8s: Client, options: { readonly kubeconfig?: string; re
   return kc;
 }
 
-/** What a request needs of an undici dispatcher (the pool the client builds). */
-interface Pool {
-  request(options: { origin: string; path: string; method: string; headers: Record<string, string>; body?: string }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
-}
-
-/**
- * One request to the API server (a PATCH is a server-side apply, a PUT an update, each of a JSON
- * body): the answer's JSON, or an error shaped as the client's own (a numeric `code`, the Status as `body`).
- */
-type Request = (method: "GET" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown) => Promise<unknown>;
-
 /** The REST path of a kind's objects: of a namespace, or (none given) of the cluster or of every namespace. */
 function collection(apiVersion: string, kind: string, namespace?: string): string {
   const plural = kind === "VirtualMachineImage" ? "virtualmachineimages" : "clustervirtualmachineimages";
   return `/apis/${apiVersion}/${namespace !== undefined ? `namespaces/${encodeURIComponent(namespace)}/` : ""}${plural}`;
-}
-
-/**
- * Requests to a kubeconfig's cluster, with its credentials, over one pool of connections. The
- * client authenticates every request (its contexts, client certificates, tokens, exec plugins: an
- * exec plugin's token can change between requests) and gives each one a connection pool of its own
- * (a new undici Agent per request), so each request would open a connection and pay a TLS
- * handshake; here the first request's pool is kept for all of them (it holds only the TLS settings
- * and the proxy, which a kubeconfig fixes). Requests go through the pool's plain `request` rather
- * than the client's generated API and fetch: at thousands of images those were most of our
- * process's time (profiled) on cores the API server needs too, and the generated API's hundreds of
- * model classes were most of the time a run takes to load the client.
- */
-function connect(k8s: Client, kc: K8s.KubeConfig): Request {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
-  const base = cluster.server.replace(/\/+$/, "");
-  let pool: Pool | undefined;
-  return async (method, path, content) => {
-    const context = new k8s.RequestContext(`${base}${path}`, method as K8s.HttpMethod);
-    await kc.applySecurityAuthentication(context);
-    pool ??= context.getDispatcher() as Pool | undefined;
-    const url = new URL(context.getUrl());
-    const body = content === undefined ? undefined : JSON.stringify(content);
-    const headers: Record<string, string> = { ...context.getHeaders(), accept: "application/json", "user-agent": "vmimages", ...(body !== undefined ? { "content-type": method === "PATCH" ? "application/apply-patch+yaml" : "application/json" } : {}) };
-    // Without a pool of the client's (a plain http server), Node's own fetch sends it.
-    const answer = pool
-      ? await pool.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, ...(body !== undefined ? { body } : {}) }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }))
-      : await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) }).then(async (r) => ({ status: r.status, text: await r.text() }));
-    if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
-    return JSON.parse(answer.text) as unknown;
-  };
 }
 
 /** Whether the live image already holds everything the manifest says (labels and annotations among its own, spec and status alike). */
@@ -352,58 +310,4 @@ async function checkServed(request: Request, apiVersion: string, server: string)
     if (code(err) === 404) throw new OutputError(`${server} does not serve ${apiVersion} ClusterVirtualMachineImages: install VM Operator's CRDs, or choose an apiVersion it serves`, {}, { cause: err });
     throw new OutputError(`${server}: cannot list ClusterVirtualMachineImages: ${describe(err)}`, {}, { cause: err });
   }
-}
-
-/**
- * Requests each bounded in time and retried with backoff after a connection error, a timeout, 429
- * or a 5xx answer (as the vCenter client does); other answers are final.
- */
-function resilient(request: Request, timeoutMs: number, retries: number): Request {
-  return async (...args) => {
-    for (let attempt = 0; ; attempt++) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        return await Promise.race([
-          request(...args),
-          new Promise<never>((_resolve, reject) => {
-            timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true })), timeoutMs);
-            timer.unref();
-          }),
-        ]);
-      } catch (err) {
-        const c = code(err);
-        const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|fetch failed|other side closed|UND_ERR_SOCKET/i.test(`${messageOf(err)} ${String((err as { code?: unknown }).code)}`));
-        if (!retryable || attempt >= retries) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  };
-}
-
-function code(err: unknown): number | undefined {
-  const c = (err as { code?: unknown }).code;
-  return typeof c === "number" ? c : undefined;
-}
-
-function bodyOf(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  return typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
-}
-
-/** What the server said: its Status message (which names the verb, resource and namespace for a 403), with the HTTP code. */
-function describe(err: unknown): string {
-  const c = code(err);
-  let message: string | undefined;
-  try {
-    message = (JSON.parse(bodyOf(err)) as { message?: string }).message;
-  } catch {
-    message = undefined;
-  }
-  if (c === 401) return `the credentials were refused (HTTP 401${message ? `: ${message}` : ""}); check the kubeconfig's user`;
-  if (c !== undefined) return `HTTP ${c}${message ? `: ${message}` : ""}`;
-  // fetch says only "fetch failed"; the reason (ECONNREFUSED, a certificate, …) is its cause.
-  const cause = (err as { cause?: unknown }).cause;
-  return cause !== undefined ? `${messageOf(err)} (${messageOf(cause)})` : messageOf(err);
 }

@@ -1,0 +1,183 @@
+import type * as K8s from "@kubernetes/client-node";
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as https from "node:https";
+import { OutputError, messageOf } from "../../errors";
+
+/**
+ * One request to the API server (a PATCH is a server-side apply, a PUT an update, each of a JSON
+ * body): the answer's JSON, or an error shaped as the client's own (a numeric `code`, the Status as `body`).
+ */
+export type Request = (method: "GET" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown) => Promise<unknown>;
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
+/**
+ * Requests to a kubeconfig's cluster, with its credentials. The client gives every request its
+ * credentials and TLS settings as kubectl would (contexts, client certificates, tokens, exec
+ * plugins, whose token may change between requests, so each request asks again); the requests
+ * themselves go over one HTTP/2 connection, as kubectl's do, through Node's own `http2`. The
+ * client's connection layer (undici, with a new connection pool for every request) is never
+ * loaded: loading it took half the client's start, and its pools a TLS handshake per request,
+ * on cores the API server needs too (bench/). Through a proxy (`proxy-url`) or to a plain `http:`
+ * server (`kubectl proxy`), a request goes over HTTP/1.1 with the client's own agent for it.
+ */
+export function connect(kc: K8s.KubeConfig): Request {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
+  const server = new URL(cluster.server);
+  // A server may sit under a path (a proxy in front of several clusters): requests go below it.
+  const prefix = server.pathname.replace(/\/+$/, "");
+  const overHttp1 = cluster.proxyUrl !== undefined || server.protocol === "http:";
+  const connection = overHttp1 ? undefined : new Http2Connection(server.origin);
+  return async (method, path, content) => {
+    const options: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(options);
+    const body = content === undefined ? undefined : JSON.stringify(content);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = String(value);
+    if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString("base64")}`;
+    headers.accept = "application/json";
+    headers["user-agent"] = "vmimages";
+    if (body !== undefined) headers["content-type"] = method === "PATCH" ? "application/apply-patch+yaml" : "application/json";
+    const answer = connection
+      ? await connection.request(tlsOf(options), method, `${prefix}${path}`, headers, body)
+      : await requestHttp1(new URL(`${server.origin}${prefix}${path}`), options, method, headers, body);
+    if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
+    return JSON.parse(answer.text) as unknown;
+  };
+}
+
+/** What a connection to the server needs of a request's options: the kubeconfig's TLS settings. */
+function tlsOf(o: https.RequestOptions): http2.SecureClientSessionOptions {
+  const tls: http2.SecureClientSessionOptions = {};
+  if (o.ca !== undefined) tls.ca = o.ca;
+  if (o.cert !== undefined) tls.cert = o.cert;
+  if (o.key !== undefined) tls.key = o.key;
+  if (o.pfx !== undefined) tls.pfx = o.pfx;
+  if (o.passphrase !== undefined) tls.passphrase = o.passphrase;
+  if (o.servername !== undefined) tls.servername = o.servername;
+  // Unset, Node decides as for any TLS connection (NODE_TLS_REJECT_UNAUTHORIZED included).
+  if (o.rejectUnauthorized !== undefined) tls.rejectUnauthorized = o.rejectUnauthorized;
+  return tls;
+}
+
+/**
+ * One HTTP/2 session to the server, opened at the first request with its TLS settings (a kubeconfig
+ * fixes them for a run) and opened again after the server closed it or went away. The session
+ * holds the process open only while a request is in flight, so a finished run exits.
+ */
+class Http2Connection {
+  private session?: http2.ClientHttp2Session;
+  private active = 0;
+
+  constructor(private readonly origin: string) {}
+
+  request(tls: http2.SecureClientSessionOptions, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+    const session = this.open(tls);
+    if (this.active++ === 0) session.ref();
+    return new Promise<Answer>((resolve, reject) => {
+      const stream = session.request({ ":method": method, ":path": path, ...headers });
+      let status = 0;
+      const chunks: Buffer[] = [];
+      stream.on("response", (h) => (status = Number(h[":status"])));
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => resolve({ status, text: Buffer.concat(chunks).toString("utf8") }));
+      stream.on("error", reject);
+      // After its end or error this settles nothing; before, the server reset the stream.
+      stream.on("close", () => reject(Object.assign(new Error(`the server closed the request's stream before answering (HTTP/2 code ${stream.rstCode})`), { retryable: true })));
+      stream.end(body);
+    }).finally(() => {
+      if (--this.active === 0 && !session.destroyed) session.unref();
+    });
+  }
+
+  private open(tls: http2.SecureClientSessionOptions): http2.ClientHttp2Session {
+    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
+    const session = http2.connect(this.origin, tls);
+    // A session's error reaches each of its streams, which report it; unheard, it would end the process.
+    session.on("error", () => undefined);
+    const forget = () => {
+      if (this.session === session) this.session = undefined;
+    };
+    session.on("close", forget);
+    session.on("goaway", forget);
+    session.unref();
+    return (this.session = session);
+  }
+}
+
+/** A request over HTTP/1.1, through the client's agent for the cluster (its proxy, or plain HTTP). */
+function requestHttp1(url: URL, options: https.RequestOptions, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  const send = url.protocol === "http:" ? http.request : https.request;
+  const { headers: _given, auth: _auth, ...rest } = options;
+  return new Promise<Answer>((resolve, reject) => {
+    const request = send(url, { ...rest, method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+/**
+ * Requests each bounded in time and retried with backoff after a connection error, a timeout, 429
+ * or a 5xx answer (as the vCenter client does); other answers are final.
+ */
+export function resilient(request: Request, timeoutMs: number, retries: number): Request {
+  return async (...args) => {
+    for (let attempt = 0; ; attempt++) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          request(...args),
+          new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true })), timeoutMs);
+            timer.unref();
+          }),
+        ]);
+      } catch (err) {
+        const c = code(err);
+        const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|ERR_HTTP2_/i.test(`${messageOf(err)} ${String((err as { code?: unknown }).code)}`));
+        if (!retryable || attempt >= retries) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  };
+}
+
+/** The HTTP status of a request's error, if the server answered. */
+export function code(err: unknown): number | undefined {
+  const c = (err as { code?: unknown }).code;
+  return typeof c === "number" ? c : undefined;
+}
+
+function bodyOf(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  return typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
+}
+
+/** What the server said: its Status message (which names the verb, resource and namespace for a 403), with the HTTP code. */
+export function describe(err: unknown): string {
+  const c = code(err);
+  let message: string | undefined;
+  try {
+    message = (JSON.parse(bodyOf(err)) as { message?: string }).message;
+  } catch {
+    message = undefined;
+  }
+  if (c === 401) return `the credentials were refused (HTTP 401${message ? `: ${message}` : ""}); check the kubeconfig's user`;
+  if (c !== undefined) return `HTTP ${c}${message ? `: ${message}` : ""}`;
+  // A request waiting for a connection that failed says only that it was canceled; the reason (ECONNREFUSED, a certificate, …) is its cause.
+  const cause = (err as { cause?: unknown }).cause;
+  if ((err as { code?: unknown }).code === "ERR_HTTP2_STREAM_CANCEL" && cause !== undefined) return messageOf(cause);
+  return cause !== undefined ? `${messageOf(err)} (${messageOf(cause)})` : messageOf(err);
+}
