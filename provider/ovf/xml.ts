@@ -40,13 +40,16 @@ export function parseXml(input: string | Uint8Array): XmlNode {
   Parser ??= (require("saxes") as typeof Saxes).SaxesParser;
   const parser = new Parser({ xmlns: false });
   const root: Record<string, XmlValue> = {};
-  // Each open element and its text so far (text and CDATA in document order, as Go reads chardata).
-  const open: Array<{ node: Record<string, XmlValue>; text: string }> = [{ node: root, text: "" }];
+  // The open elements and, beside them, each one's text so far (text and CDATA in document order, as Go reads chardata).
+  const open: Array<Record<string, XmlValue>> = [root];
+  const texts: string[] = [""];
   parser.on("opentag", (tag) => {
     const node: Record<string, XmlValue> = {};
     const attributes = tag.attributes as Record<string, string>;
+    const names = Object.keys(attributes);
     let spaced = false;
-    for (const name in attributes) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       const key = attributeKey(name);
       const value = attributes[name]!;
       if (key !== undefined) put(node, key, value);
@@ -54,7 +57,7 @@ export function parseXml(input: string | Uint8Array): XmlNode {
     }
     // A space may be whitespace the parser normalized: the tag as written says (a tag holds no "<").
     if (spaced) keepWrittenWhitespace(node, text.slice(text.lastIndexOf("<", parser.position - 1), parser.position));
-    const parent = open[open.length - 1]!.node;
+    const parent = open[open.length - 1]!;
     const name = localName(tag.name);
     const siblings = Object.hasOwn(parent, name) ? parent[name] : undefined;
     if (siblings === undefined) put(parent, name, node);
@@ -62,16 +65,18 @@ export function parseXml(input: string | Uint8Array): XmlNode {
     else parent[name] = [siblings, node];
     // Real descriptors nest a few levels; a deep one is only a way to make the tree large.
     if (open.length > MAX_DEPTH) throw new XmlError(`nests elements more than ${MAX_DEPTH} levels deep (line ${lineOf(text, parser.position)}); no OVF descriptor does`);
-    open.push({ node, text: "" });
+    open.push(node);
+    texts.push("");
   });
   const addText = (t: string) => {
-    open[open.length - 1]!.text += t;
+    texts[texts.length - 1] += t;
   };
   parser.on("text", addText);
   parser.on("cdata", addText);
   parser.on("closetag", () => {
-    const { node, text } = open.pop()!;
-    if (text.trim() !== "") node["#text"] = text;
+    const node = open.pop()!;
+    const written = texts.pop()!;
+    if (written !== "" && written.trim() !== "") node["#text"] = written;
   });
   parser.on("error", (err) => {
     throw notWellFormed(text, parser.position, err.message.replace(/^\d+:\d+: /, ""));
@@ -125,24 +130,30 @@ function notWellFormed(text: string, offset: number, reason: string): XmlError {
 /**
  * The first markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, … or any other `<!` that opens
  * neither a comment nor a CDATA section) outside comments, CDATA sections and processing
- * instructions: where an XML parser would read a declaration. (An attribute value cannot hold a
- * `<`, so one there is refused either way.) One pass over the text.
+ * instructions: where an XML parser would read a declaration. A well-formed document has no `<` in
+ * text or attribute values, so only the `<!` and `<?` in it need a look (and one in a value is
+ * refused either way).
  */
 export function markupDeclaration(text: string): { index: number; kind: string } | undefined {
   const end = (from: number, close: string) => {
     const at = text.indexOf(close, from);
     return at < 0 ? text.length : at + close.length;
   };
-  for (let i = text.indexOf("<"); i >= 0; i = text.indexOf("<", i)) {
-    if (text.startsWith("<!--", i)) i = end(i + 4, "-->");
-    else if (text.startsWith("<![CDATA[", i)) i = end(i + 9, "]]>");
-    else if (text.startsWith("<?", i)) i = end(i + 2, "?>");
-    else if (text.startsWith("<!", i)) {
-      const word = /^<!([A-Za-z]*)/.exec(text.slice(i, i + 20))![1]!.toUpperCase();
-      return { index: i, kind: ["DOCTYPE", "ENTITY", "ELEMENT", "ATTLIST", "NOTATION"].find((k) => word.startsWith(k)) ?? (word || "markup") };
-    } else i++;
+  let bang = text.indexOf("<!");
+  let pi = text.indexOf("<?");
+  for (let at = 0; ; ) {
+    if (bang >= 0 && bang < at) bang = text.indexOf("<!", at);
+    if (pi >= 0 && pi < at) pi = text.indexOf("<?", at);
+    if (bang < 0) return undefined;
+    // A processing instruction, a comment or a CDATA section may hold the same characters: they are its text.
+    if (pi >= 0 && pi < bang) at = end(pi + 2, "?>");
+    else if (text.startsWith("<!--", bang)) at = end(bang + 4, "-->");
+    else if (text.startsWith("<![CDATA[", bang)) at = end(bang + 9, "]]>");
+    else {
+      const word = /^<!([A-Za-z]*)/.exec(text.slice(bang, bang + 20))![1]!.toUpperCase();
+      return { index: bang, kind: ["DOCTYPE", "ENTITY", "ELEMENT", "ATTLIST", "NOTATION"].find((k) => word.startsWith(k)) ?? (word || "markup") };
+    }
   }
-  return undefined;
 }
 
 /**

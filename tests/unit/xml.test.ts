@@ -63,6 +63,12 @@ describe("reading XML", () => {
     expect(() => parseXml(`<x a="1 < 2"/>`)).toThrow(/^is not well-formed XML: .*\(line 1, column \d+\)$/);
   });
 
+  test("reads a processing instruction's text as its own, wherever comments and other instructions stand", () => {
+    const doc = parseXml(`<?xml version="1.0"?><!-- <?not one?> --><?app <!DOCTYPE x> ?><x><![CDATA[<?x?>]]><?y <!ENTITY?></x><!-- end -->`);
+    expect(text(doc, "x")).toBe("<?x?>");
+    expect(() => parseXml(`<?xml version="1.0"?><!-- <?a?> --><?b?><!DOCTYPE x><x/>`)).toThrow("contains a DOCTYPE declaration");
+  });
+
   test("keeps a CDATA section's text as it is written", () => {
     expect(text(parseXml("<x><![CDATA[Terms & conditions &amp; more]]></x>"), "x")).toBe("Terms & conditions &amp; more");
   });
