@@ -30,8 +30,13 @@ export async function benchHostile(runs: number, log: (m: string) => void): Prom
   ] as const) {
     for (const size of sizes) {
       log(`hostile: ${kind} ${size}`);
-      const ours = Array.from({ length: runs }, () => child(kind, size, "ours"));
-      const peer = Array.from({ length: runs }, () => child(kind, size, "peer"));
+      // Ours and the peer in turn, so a machine that slows down for a while slows both.
+      const ours: Array<{ ms: number; maxRssMb: number }> = [];
+      const peer: Array<{ ms: number; maxRssMb: number }> = [];
+      for (let r = 0; r < runs; r++) {
+        ours.push(child(kind, size, "ours"));
+        peer.push(child(kind, size, "peer"));
+      }
       out.push({
         kind,
         size,
