@@ -8,7 +8,8 @@
 // classes the client's index loads) stays out of the bundle, and out of the time `vmimages apply`
 // takes to start.
 import { build } from "esbuild";
-import { createRequire } from "node:module";
+import { readFileSync, readdirSync } from "node:fs";
+import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const clientModule = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/;
@@ -17,8 +18,19 @@ const common = { bundle: true, platform: "node", target: "node22", format: "cjs"
 // The client's kubeconfig module imports undici (for the connection pools of its own fetch, which
 // the CLI never uses: provider/targets/cluster/http.ts), and loading undici took half the client's
 // start. Inside the bundle, the client's `undici` is a module whose exports load the real one at
-// their first use.
-const undiciExports = Object.keys(createRequire(fileURLToPath(import.meta.resolve("@kubernetes/client-node")))("undici"));
+// their first use: the names the client's modules import from it, read from their sources (the
+// build runs on Node.js versions that cannot load undici itself).
+const clientDist = path.dirname(fileURLToPath(import.meta.resolve("@kubernetes/client-node")));
+const undiciExports = new Set();
+for (const file of readdirSync(clientDist).filter((f) => f.endsWith(".js"))) {
+  for (const [, names] of readFileSync(path.join(clientDist, file), "utf8").matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]undici['"]/g)) {
+    for (const name of names.split(",")) if (name.trim()) undiciExports.add(name.trim().split(/\s+as\s+/)[0]);
+  }
+  if (/from\s*['"]undici['"]/.test(readFileSync(path.join(clientDist, file), "utf8").replace(/import\s*\{[^}]*\}\s*from\s*['"]undici['"]/g, ""))) {
+    throw new Error(`${file} of @kubernetes/client-node imports undici otherwise than by name: scripts/bundle.mjs must learn it`);
+  }
+}
+if (!undiciExports.has("Agent")) throw new Error("@kubernetes/client-node no longer imports undici's Agent by name: scripts/bundle.mjs must learn how it imports undici");
 
 await build({
   ...common,
@@ -32,7 +44,7 @@ await build({
         b.onLoad({ filter: /.*/, namespace: "undici-at-first-use" }, (args) => ({
           resolveDir: args.pluginData,
           loader: "js",
-          contents: `let undici;\nfor (const name of ${JSON.stringify(undiciExports)}) Object.defineProperty(exports, name, { enumerable: true, get: () => (undici ??= require("undici"))[name] });\n`,
+          contents: `let undici;\nfor (const name of ${JSON.stringify([...undiciExports].sort())}) Object.defineProperty(exports, name, { enumerable: true, get: () => (undici ??= require("undici"))[name] });\n`,
         }));
       },
     },
