@@ -1,6 +1,7 @@
 import { execFile, spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { IncomingMessage, createServer } from "node:http";
+import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import { AddressInfo, connect } from "node:net";
 import { Duplex } from "node:stream";
 import { promisify } from "node:util";
@@ -310,7 +311,7 @@ describe("vmimages apply on a real API server", () => {
     await expect(cluster.kubectl(["get", "namespace", "nowhere"])).rejects.toThrow(/not found/);
   });
 
-  test("through the kubeconfig's proxy-url (an HTTPS proxy) and through kubectl proxy (plain HTTP), apply and list reach the cluster", async () => {
+  test("through the kubeconfig's proxy-url (an HTTPS proxy), an HTTPS front that speaks only HTTP/1.1, and kubectl proxy (plain HTTP), apply and list reach the cluster", async () => {
     const owned = async (owner: string) => (await cluster.kubectl(["get", "cvmi,vmi", "-A", "-l", `vmimages.pulumi-vmimages.dev/config=${owner}`, "-o", "name"])).split("\n").filter((l) => l !== "");
     // The example library's 5 images, each labelled with the configuration that applied it last.
     const examples = 5;
@@ -341,6 +342,32 @@ describe("vmimages apply on a real API server", () => {
       expect(new Set(tunnels)).toEqual(new Set([new URL(cluster.server).host]));
     } finally {
       proxy.close();
+    }
+
+    // An HTTPS front that speaks HTTP/1.1 only (ALPN without h2), as some load balancers do, passing each request on.
+    const crt = readFileSync(cluster.adminKubeconfig, "utf8").match(/certificate-authority: (.*)/)![1]!;
+    const front = createHttpsServer({ cert: readFileSync(crt), key: readFileSync(crt.replace(/server\.crt$/, "server.key")), ALPNProtocols: ["http/1.1"] }, (req, res) => {
+      const upstream = httpsRequest(`${cluster.server}${req.url}`, { method: req.method, headers: req.headers, ca: readFileSync(crt) }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    });
+    let frontRequests = 0;
+    front.on("request", () => frontRequests++);
+    await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+    try {
+      const viaFront = path.join(tempDir("vmimages-front-"), "kubeconfig");
+      writeFileSync(viaFront, readFileSync(cluster.adminKubeconfig, "utf8").replace(/server: .*/, `server: https://127.0.0.1:${(front.address() as AddressInfo).port}`));
+      const ex = copyExample();
+      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", viaFront, "--owner", "fronted"]);
+      expect(run.err).toContain("5 image(s)");
+      expect(run.code).toBe(0);
+      expect(await owned("fronted")).toHaveLength(examples);
+      expect(frontRequests).toBeGreaterThan(examples);
+    } finally {
+      front.close();
     }
 
     const kubectlProxy = spawn("kubectl", ["--kubeconfig", cluster.adminKubeconfig, "proxy", "--port=0"], { stdio: ["ignore", "pipe", "inherit"] });

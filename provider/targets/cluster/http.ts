@@ -2,6 +2,8 @@ import type * as K8s from "@kubernetes/client-node";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as https from "node:https";
+import { isIP } from "node:net";
+import { ConnectionOptions, connect as tlsConnect } from "node:tls";
 import { OutputError, messageOf } from "../../errors";
 
 /**
@@ -19,7 +21,8 @@ interface Answer {
  * Requests to a kubeconfig's cluster, with its credentials. The client gives every request its
  * credentials and TLS settings as kubectl would (contexts, client certificates, tokens, exec
  * plugins, whose token may change between requests, so each request asks again); the requests
- * themselves go over one HTTP/2 connection, as kubectl's do, through Node's own `http2`. The
+ * themselves go over one HTTP/2 connection, as kubectl's do, through Node's own `http2` (or over
+ * HTTP/1.1 when the server offers only that). The
  * client's connection layer (undici, with a new connection pool for every request) is never
  * loaded: loading it took half the client's start, and its pools a TLS handshake per request,
  * on cores the API server needs too (bench/). Through a proxy (`proxy-url`) or to a plain `http:`
@@ -51,9 +54,12 @@ export function connect(kc: K8s.KubeConfig): Request {
   };
 }
 
+/** The kubeconfig's TLS settings, which a connection to the server needs. */
+type Tls = Pick<ConnectionOptions, "ca" | "cert" | "key" | "pfx" | "passphrase" | "servername" | "rejectUnauthorized">;
+
 /** What a connection to the server needs of a request's options: the kubeconfig's TLS settings. */
-function tlsOf(o: https.RequestOptions): http2.SecureClientSessionOptions {
-  const tls: http2.SecureClientSessionOptions = {};
+function tlsOf(o: https.RequestOptions): Tls {
+  const tls: Tls = {};
   if (o.ca !== undefined) tls.ca = o.ca;
   if (o.cert !== undefined) tls.cert = o.cert;
   if (o.key !== undefined) tls.key = o.key;
@@ -66,18 +72,25 @@ function tlsOf(o: https.RequestOptions): http2.SecureClientSessionOptions {
 }
 
 /**
- * One HTTP/2 session to the server, opened at the first request with its TLS settings (a kubeconfig
- * fixes them for a run) and opened again after the server closed it or went away. The session
- * holds the process open only while a request is in flight, so a finished run exits.
+ * The connection to the server, negotiated as kubectl's is: TLS offering HTTP/2 and HTTP/1.1, one
+ * HTTP/2 session for every request when the server takes HTTP/2 (an API server does), else
+ * HTTP/1.1 over kept-alive connections (a proxy in front of it may speak only that). Opened at the
+ * first request with its TLS settings (a kubeconfig fixes them for a run), and again after the
+ * server closed the session or went away. It holds the process open only while a request is in
+ * flight, so a finished run exits.
  */
 class Http2Connection {
   private session?: http2.ClientHttp2Session;
+  private opening?: Promise<http2.ClientHttp2Session | undefined>;
+  /** Set once the server chose HTTP/1.1. */
+  private http1?: https.Agent;
   private active = 0;
 
   constructor(private readonly origin: string) {}
 
-  request(tls: http2.SecureClientSessionOptions, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-    const session = this.open(tls);
+  async request(tls: Tls, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+    const session = await this.open(tls);
+    if (!session) return requestHttp1(new URL(`${this.origin}${path}`), { ...tls, agent: this.http1! }, method, headers, body);
     if (this.active++ === 0) session.ref();
     return new Promise<Answer>((resolve, reject) => {
       const stream = session.request({ ":method": method, ":path": path, ...headers });
@@ -95,18 +108,41 @@ class Http2Connection {
     });
   }
 
-  private open(tls: http2.SecureClientSessionOptions): http2.ClientHttp2Session {
+  /** The live session, or undefined when the server speaks HTTP/1.1 only; every request waits on the one being opened. */
+  private async open(tls: Tls): Promise<http2.ClientHttp2Session | undefined> {
+    if (this.http1) return undefined;
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    const session = http2.connect(this.origin, tls);
-    // A session's error reaches each of its streams, which report it; unheard, it would end the process.
-    session.on("error", () => undefined);
-    const forget = () => {
-      if (this.session === session) this.session = undefined;
-    };
-    session.on("close", forget);
-    session.on("goaway", forget);
-    session.unref();
-    return (this.session = session);
+    this.opening ??= this.negotiate(tls).finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private negotiate(tls: Tls): Promise<http2.ClientHttp2Session | undefined> {
+    const url = new URL(this.origin);
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    return new Promise((resolve, reject) => {
+      // SNI names a host, never an address.
+      const socket = tlsConnect({ ...tls, host, port: Number(url.port || 443), ALPNProtocols: ["h2", "http/1.1"], servername: tls.servername ?? (isIP(host) ? undefined : host) });
+      socket.once("error", reject);
+      socket.once("secureConnect", () => {
+        socket.off("error", reject);
+        if (socket.alpnProtocol !== "h2") {
+          socket.destroy();
+          this.http1 = new https.Agent({ ...tls, keepAlive: true });
+          resolve(undefined);
+          return;
+        }
+        const session = http2.connect(this.origin, { ...tls, createConnection: () => socket });
+        // A session's error reaches each of its streams, which report it; unheard, it would end the process.
+        session.on("error", () => undefined);
+        const forget = () => {
+          if (this.session === session) this.session = undefined;
+        };
+        session.on("close", forget);
+        session.on("goaway", forget);
+        session.unref();
+        resolve((this.session = session));
+      });
+    });
   }
 }
 
