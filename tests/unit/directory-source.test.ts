@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { v5 as uuidv5 } from "uuid";
@@ -39,6 +40,33 @@ describe("the offline library folder", () => {
     const [edited] = (await source.listItems(lib!)).items;
     expect(edited!.id).toBe(first!.id);
     expect(edited!.contentVersion).not.toBe(first!.contentVersion);
+  });
+
+  test("an OVF file is read once: its fetch gives the bytes whose hash is its content version, even if the file changed since", async () => {
+    const root = tempDir();
+    const listed = ovf({ osType: "listed" });
+    writeTree(root, { "base/a.ovf": listed });
+    const source = new DirectorySource(root);
+    const [lib] = await source.listLibraries();
+    const [item] = (await source.listItems(lib!)).items;
+    expect(item!.contentVersion).toBe(`sha256:${createHash("sha256").update(listed).digest("hex").slice(0, 32)}`);
+    writeTree(root, { "base/a.ovf": ovf({ osType: "edited" }) });
+    expect(Buffer.from(await source.fetchDescriptor(lib!, item!)).toString()).toBe(listed);
+    // Handed over once: a second fetch reads the file as it is now.
+    expect(Buffer.from(await source.fetchDescriptor(lib!, item!)).toString()).toBe(ovf({ osType: "edited" }));
+  });
+
+  test("descriptors kept from the listing for their fetch are bounded in size: past 64 MiB, a fetch reads the file again", async () => {
+    const root = tempDir();
+    const big = (c: string) => Buffer.alloc(30 * 1024 * 1024, c);
+    writeTree(root, { "base/1.ovf": big("a"), "base/2.ovf": big("b"), "base/3.ovf": big("c") });
+    const source = new DirectorySource(root);
+    const [lib] = await source.listLibraries();
+    const { items } = await source.listItems(lib!);
+    writeTree(root, { "base/1.ovf": big("x"), "base/2.ovf": big("x"), "base/3.ovf": big("x") });
+    const firstBytes = await Promise.all(items.map(async (i) => String.fromCharCode(Buffer.from(await source.fetchDescriptor(lib!, i))[0]!)));
+    // Two of 30 MiB fit in 64 MiB, the third does not.
+    expect(firstBytes).toEqual(["a", "b", "x"]);
   });
 
   test("a sidecar sets the id, display name, description and content version", async () => {
