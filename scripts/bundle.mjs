@@ -15,22 +15,31 @@ import { fileURLToPath } from "node:url";
 const clientModule = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/;
 const common = { bundle: true, platform: "node", target: "node22", format: "cjs", logLevel: "warning" };
 
-// The client's kubeconfig module imports undici (for the connection pools of its own fetch, which
-// the CLI never uses: provider/targets/cluster/http.ts), and loading undici took half the client's
-// start. Inside the bundle, the client's `undici` is a module whose exports load the real one at
-// their first use: the names the client's modules import from it, read from their sources (the
-// build runs on Node.js versions that cannot load undici itself).
+// Some modules the client's kubeconfig module imports serve only some kubeconfigs: undici (the
+// connection pools of the client's own fetch, which the CLI never uses:
+// provider/targets/cluster/http.ts), and the agents of proxies (SOCKS, HTTP). Loading them took
+// over a third of the client's start. Inside the bundle, the client's import of each is a module
+// whose exports load the real one at their first use: the names the client's modules import from
+// it, read from their sources (the build runs on Node.js versions that cannot load undici itself).
+const AT_FIRST_USE = ["undici", "socks", "socks-proxy-agent", "hpagent"];
 const clientDist = path.dirname(fileURLToPath(import.meta.resolve("@kubernetes/client-node")));
-const undiciExports = new Set();
+const namesOf = new Map(AT_FIRST_USE.map((m) => [m, new Set()]));
 for (const file of readdirSync(clientDist).filter((f) => f.endsWith(".js"))) {
-  for (const [, names] of readFileSync(path.join(clientDist, file), "utf8").matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]undici['"]/g)) {
-    for (const name of names.split(",")) if (name.trim()) undiciExports.add(name.trim().split(/\s+as\s+/)[0]);
-  }
-  if (/from\s*['"]undici['"]/.test(readFileSync(path.join(clientDist, file), "utf8").replace(/import\s*\{[^}]*\}\s*from\s*['"]undici['"]/g, ""))) {
-    throw new Error(`${file} of @kubernetes/client-node imports undici otherwise than by name: scripts/bundle.mjs must learn it`);
+  const source = readFileSync(path.join(clientDist, file), "utf8");
+  for (const [m, names] of namesOf) {
+    const quoted = `['"]${m.replace(/[-/]/g, "\\$&")}['"]`;
+    for (const [, list] of source.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*${quoted}`, "g"))) {
+      for (const name of list.split(",")) if (name.trim()) names.add(name.trim().split(/\s+as\s+/)[0]);
+    }
+    if (new RegExp(`from\\s*${quoted}|import\\(\\s*${quoted}|require\\(\\s*${quoted}`).test(source.replace(new RegExp(`import\\s*\\{[^}]*\\}\\s*from\\s*${quoted}`, "g"), ""))) {
+      throw new Error(`${file} of @kubernetes/client-node imports ${m} otherwise than by name: scripts/bundle.mjs must learn it`);
+    }
   }
 }
-if (!undiciExports.has("Agent")) throw new Error("@kubernetes/client-node no longer imports undici's Agent by name: scripts/bundle.mjs must learn how it imports undici");
+for (const [m, expected] of [["undici", "Agent"], ["socks", "SocksClient"], ["socks-proxy-agent", "SocksProxyAgent"], ["hpagent", "HttpsProxyAgent"]]) {
+  if (!namesOf.get(m).has(expected)) throw new Error(`@kubernetes/client-node no longer imports ${expected} from ${m} by name: scripts/bundle.mjs must learn how it imports ${m}`);
+}
+const lazyFilter = new RegExp(`^(${AT_FIRST_USE.map((m) => m.replace(/[-/]/g, "\\$&")).join("|")})$`);
 
 await build({
   ...common,
@@ -38,13 +47,13 @@ await build({
   outfile: "dist/kube-client.cjs",
   plugins: [
     {
-      name: "undici-at-first-use",
+      name: "loaded-at-first-use",
       setup(b) {
-        b.onResolve({ filter: /^undici$/ }, (args) => (args.namespace === "undici-at-first-use" || !clientModule.test(args.importer) ? undefined : { path: "undici", namespace: "undici-at-first-use", pluginData: args.resolveDir }));
-        b.onLoad({ filter: /.*/, namespace: "undici-at-first-use" }, (args) => ({
+        b.onResolve({ filter: lazyFilter }, (args) => (args.namespace === "at-first-use" || !clientModule.test(args.importer) ? undefined : { path: args.path, namespace: "at-first-use", pluginData: args.resolveDir }));
+        b.onLoad({ filter: /.*/, namespace: "at-first-use" }, (args) => ({
           resolveDir: args.pluginData,
           loader: "js",
-          contents: `let undici;\nfor (const name of ${JSON.stringify([...undiciExports].sort())}) Object.defineProperty(exports, name, { enumerable: true, get: () => (undici ??= require("undici"))[name] });\n`,
+          contents: `let loaded;\nfor (const name of ${JSON.stringify([...namesOf.get(args.path)].sort())}) Object.defineProperty(exports, name, { enumerable: true, get: () => (loaded ??= require(${JSON.stringify(args.path)}))[name] });\n`,
         }));
       },
     },
