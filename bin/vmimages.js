@@ -5,9 +5,11 @@
 // resolves and reads one file instead of over a hundred (116 in a warm run), and keeps its compiled code in
 // the compile cache (the OS temp folder; NODE_COMPILE_CACHE moves it,
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off).
-// An older Node.js fails deep inside a dependency (a zlib function it lacks): say what is needed instead.
-if (Number(process.versions.node.split(".")[0]) < 22) {
-  console.error(`error: vmimages needs Node.js 22 or later; this is Node.js ${process.versions.node}`);
+// An older Node.js fails deep inside a dependency (a zlib function it lacks; the Kubernetes
+// client's undici needs 22.19): say what is needed instead.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  console.error(`error: vmimages needs Node.js 22.19 or later; this is Node.js ${process.versions.node}`);
   process.exit(1);
 }
 require("node:module").enableCompileCache?.();

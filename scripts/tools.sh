@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provides the tools this project runs on, in the git-ignored .tools/ folder (bin/ goes first on PATH):
-#   node        Node.js >= 22: the machine's own when recent enough, else the npm registry's "node" package
+#   node        Node.js >= 22.19: the machine's own when recent enough, else the npm registry's "node" package
 #   pulumi      the Pulumi CLI v3.259.0 (matches @pulumi/pulumi): the one on PATH if there is one, else built
 #               from the Go module github.com/pulumi/pulumi/pkg/v3 through the wrapper module scripts/go/pulumi
 #   kubernetes  the pulumi-resource-kubernetes plugin (4.25.0, matches @pulumi/kubernetes), built from
@@ -24,7 +24,8 @@ VMI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VMI_TOOLS="${VMI_TOOLS:-$VMI_ROOT/.tools}"
 VMI_BIN="$VMI_TOOLS/bin"
 NODE_VERSION=22.23.3
-NODE_MIN_MAJOR=22
+# The oldest Node.js the project runs on: the Kubernetes client's undici needs 22.19.
+NODE_MIN=22.19
 PULUMI_VERSION=v3.259.0
 KUBERNETES_VERSION=4.25.0
 # The provider/v4 module has no tags of its own: this commit (2026-01-15) is the v4.25.0 release line.
@@ -44,12 +45,13 @@ log() { echo "tools: $*" >&2; }
 src_hash() { (cd "$1" && { find . -type f ! -name '*-embed.json' | LC_ALL=C sort | xargs sha256sum; sha256sum < "$VMI_ROOT/scripts/tools.sh"; } | sha256sum | cut -c1-16); }
 die() { log "ERROR: $*"; return 1; }
 
-node_major() { "$1" -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
+# Whether the node at $1 is NODE_MIN or newer.
+node_recent() { "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number); const [x, y] = process.argv[1].split(".").map(Number); process.exit(a > x || (a === x && b >= y) ? 0 : 1)' "$NODE_MIN" 2>/dev/null; }
 
 provide_node() {
   local sys
   sys="$(command -v node || true)"
-  if [ -z "${VMI_FORCE_NODE:-}" ] && [ -n "$sys" ] && [ "$(node_major "$sys")" -ge "$NODE_MIN_MAJOR" ]; then
+  if [ -z "${VMI_FORCE_NODE:-}" ] && [ -n "$sys" ] && node_recent "$sys"; then
     log "node: $sys ($("$sys" --version), from PATH)"
     return
   fi

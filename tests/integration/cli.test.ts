@@ -371,10 +371,13 @@ describe("the vmimages executable", () => {
     expect((await exec(process.execPath, [bin, "--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
-  test("under a Node.js older than 22 it says which version it needs, and runs nothing", async () => {
+  test("under a Node.js older than 22.19 it says which version it needs, and runs nothing; 22.19 runs", async () => {
     const exec = promisify(execFile);
-    // The executable as an older Node.js would run it: the same file, the version it reports replaced.
-    const older = `Object.defineProperty(process, "versions", { value: { ...process.versions, node: "20.11.1" } }); process.argv = [process.argv[0], ${JSON.stringify(path.join(PROJECT, "bin/vmimages.js"))}, "--version"]; require(process.argv[1]);`;
-    await expect(exec(process.execPath, ["-e", older])).rejects.toMatchObject({ code: 1, stdout: "", stderr: "error: vmimages needs Node.js 22 or later; this is Node.js 20.11.1\n" });
+    // The executable as another Node.js would run it: the same file, the version it reports replaced.
+    const as = (version: string) => `Object.defineProperty(process, "versions", { value: { ...process.versions, node: "${version}" } }); process.argv = [process.argv[0], ${JSON.stringify(path.join(PROJECT, "bin/vmimages.js"))}, "--version"]; require(process.argv[1]);`;
+    for (const older of ["20.11.1", "22.18.0"]) {
+      await expect(exec(process.execPath, ["-e", as(older)])).rejects.toMatchObject({ code: 1, stdout: "", stderr: `error: vmimages needs Node.js 22.19 or later; this is Node.js ${older}\n` });
+    }
+    expect((await exec(process.execPath, ["-e", as("22.19.0")])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });
