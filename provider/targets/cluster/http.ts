@@ -35,7 +35,7 @@ export function connect(kc: K8s.KubeConfig): Request {
   // A server may sit under a path (a proxy in front of several clusters): requests go below it.
   const prefix = server.pathname.replace(/\/+$/, "");
   const overHttp1 = cluster.proxyUrl !== undefined || server.protocol === "http:";
-  const connection = overHttp1 ? undefined : new Http2Connection(server.origin);
+  const connection = overHttp1 ? undefined : new ServerConnection(server.origin);
   return async (method, path, content) => {
     const options: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
@@ -79,7 +79,7 @@ function tlsOf(o: https.RequestOptions): Tls {
  * server closed the session or went away. It holds the process open only while a request is in
  * flight, so a finished run exits.
  */
-class Http2Connection {
+class ServerConnection {
   private session?: http2.ClientHttp2Session;
   private opening?: Promise<http2.ClientHttp2Session | undefined>;
   /** Set once the server chose HTTP/1.1. */
