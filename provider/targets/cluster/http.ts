@@ -27,15 +27,19 @@ interface Answer {
  * loaded: loading it took half the client's start, and its pools a TLS handshake per request,
  * on cores the API server needs too (bench/). Through a proxy (`proxy-url`) or to a plain `http:`
  * server (`kubectl proxy`), a request goes over HTTP/1.1 with the client's own agent for it.
+ *
+ * Each request (and opening the connection) is bounded by `timeoutMs`: one the server has not
+ * answered by then is cancelled, never left open, since an open request holds the process, which
+ * would then not exit after the run failed.
  */
-export function connect(kc: K8s.KubeConfig): Request {
+export function connect(kc: K8s.KubeConfig, timeoutMs: number): Request {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
   const server = new URL(cluster.server);
   // A server may sit under a path (a proxy in front of several clusters): requests go below it.
   const prefix = server.pathname.replace(/\/+$/, "");
   const overHttp1 = cluster.proxyUrl !== undefined || server.protocol === "http:";
-  const connection = overHttp1 ? undefined : new ServerConnection(server.origin);
+  const connection = overHttp1 ? undefined : new ServerConnection(server.origin, timeoutMs);
   return async (method, path, content) => {
     const options: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
@@ -48,7 +52,7 @@ export function connect(kc: K8s.KubeConfig): Request {
     if (body !== undefined) headers["content-type"] = method === "PATCH" ? "application/apply-patch+yaml" : "application/json";
     const answer = connection
       ? await connection.request(tlsOf(options), method, `${prefix}${path}`, headers, body)
-      : await requestHttp1(new URL(`${server.origin}${prefix}${path}`), options, method, headers, body);
+      : await requestHttp1(new URL(`${server.origin}${prefix}${path}`), options, method, headers, timeoutMs, body);
     if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
     return JSON.parse(answer.text) as unknown;
   };
@@ -86,14 +90,22 @@ class ServerConnection {
   private http1?: https.Agent;
   private active = 0;
 
-  constructor(private readonly origin: string) {}
+  constructor(
+    private readonly origin: string,
+    private readonly timeoutMs: number,
+  ) {}
 
   async request(tls: Tls, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
     const session = await this.open(tls);
-    if (!session) return requestHttp1(new URL(`${this.origin}${path}`), { ...tls, agent: this.http1! }, method, headers, body);
+    if (!session) return requestHttp1(new URL(`${this.origin}${path}`), { ...tls, agent: this.http1! }, method, headers, this.timeoutMs, body);
     if (this.active++ === 0) session.ref();
+    let timer: NodeJS.Timeout | undefined;
     return new Promise<Answer>((resolve, reject) => {
       const stream = session.request({ ":method": method, ":path": path, ...headers });
+      timer = setTimeout(() => {
+        reject(noAnswer(this.timeoutMs));
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }, this.timeoutMs);
       let status = 0;
       const chunks: Buffer[] = [];
       stream.on("response", (h) => (status = Number(h[":status"])));
@@ -104,6 +116,7 @@ class ServerConnection {
       stream.on("close", () => reject(Object.assign(new Error(`the server closed the request's stream before answering (HTTP/2 code ${stream.rstCode})`), { retryable: true })));
       stream.end(body);
     }).finally(() => {
+      clearTimeout(timer);
       if (--this.active === 0 && !session.destroyed) session.unref();
     });
   }
@@ -122,9 +135,14 @@ class ServerConnection {
     return new Promise((resolve, reject) => {
       // SNI names a host, never an address.
       const socket = tlsConnect({ ...tls, host, port: Number(url.port || 443), ALPNProtocols: ["h2", "http/1.1"], servername: tls.servername ?? (isIP(host) ? undefined : host) });
-      socket.once("error", reject);
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no connection to ${this.origin} within ${this.timeoutMs} ms`), { retryable: true })), this.timeoutMs);
+      socket.once("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
       socket.once("secureConnect", () => {
-        socket.off("error", reject);
+        clearTimeout(timer);
+        socket.removeAllListeners("error");
         if (socket.alpnProtocol !== "h2") {
           socket.destroy();
           this.http1 = new https.Agent({ ...tls, keepAlive: true });
@@ -147,9 +165,10 @@ class ServerConnection {
 }
 
 /** A request over HTTP/1.1, through the client's agent for the cluster (its proxy, or plain HTTP). */
-function requestHttp1(url: URL, options: https.RequestOptions, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+function requestHttp1(url: URL, options: https.RequestOptions, method: string, headers: Record<string, string>, timeoutMs: number, body?: string): Promise<Answer> {
   const send = url.protocol === "http:" ? http.request : https.request;
   const { headers: _given, auth: _auth, ...rest } = options;
+  let timer: NodeJS.Timeout | undefined;
   return new Promise<Answer>((resolve, reject) => {
     const request = send(url, { ...rest, method, headers }, (response) => {
       const chunks: Buffer[] = [];
@@ -158,33 +177,29 @@ function requestHttp1(url: URL, options: https.RequestOptions, method: string, h
       response.on("error", reject);
     });
     request.on("error", reject);
+    timer = setTimeout(() => request.destroy(noAnswer(timeoutMs)), timeoutMs);
     request.end(body);
-  });
+  }).finally(() => clearTimeout(timer));
+}
+
+function noAnswer(timeoutMs: number): Error {
+  return Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true });
 }
 
 /**
- * Requests each bounded in time and retried with backoff after a connection error, a timeout, 429
- * or a 5xx answer (as the vCenter client does); other answers are final.
+ * Requests retried with backoff after a connection error, a timeout, 429 or a 5xx answer (as the
+ * vCenter client does); other answers are final.
  */
-export function resilient(request: Request, timeoutMs: number, retries: number): Request {
+export function resilient(request: Request, retries: number): Request {
   return async (...args) => {
     for (let attempt = 0; ; attempt++) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        return await Promise.race([
-          request(...args),
-          new Promise<never>((_resolve, reject) => {
-            timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true })), timeoutMs);
-            timer.unref();
-          }),
-        ]);
+        return await request(...args);
       } catch (err) {
         const c = code(err);
         const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|ERR_HTTP2_/i.test(`${messageOf(err)} ${String((err as { code?: unknown }).code)}`));
         if (!retryable || attempt >= retries) throw err;
         await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
-      } finally {
-        clearTimeout(timer);
       }
     }
   };

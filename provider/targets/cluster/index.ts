@@ -80,7 +80,7 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const request = resilient(connect(kc), options.timeoutMs ?? 30_000, options.retries ?? 3);
+  const request = resilient(connect(kc, options.timeoutMs ?? 30_000), options.retries ?? 3);
   const dryRun = options.dryRun ? "All" : undefined;
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
 
@@ -228,7 +228,7 @@ export async function readClusterImages(options: ReadClusterOptions): Promise<Im
   const k8s = client();
   const kc = loadKubeconfig(k8s, options);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
-  const request = resilient(connect(kc), 30_000, 3);
+  const request = resilient(connect(kc, 30_000), 3);
   const apiVersion = options.apiVersion ?? "vmoperator.vmware.com/v1alpha5";
   const fail = (what: string, err: unknown) => new OutputError(`${server}: ${what}: ${describe(err)}`, {}, { cause: err });
   const list = async (kind: string, path: string): Promise<ImageManifest[]> => {
