@@ -21,25 +21,28 @@ const common = { bundle: true, platform: "node", target: "node22", format: "cjs"
 // over a third of the client's start. Inside the bundle, the client's import of each is a module
 // whose exports load the real one at their first use: the names the client's modules import from
 // it, read from their sources (the build runs on Node.js versions that cannot load undici itself).
-const AT_FIRST_USE = ["undici", "socks", "socks-proxy-agent", "hpagent"];
+// Each module, with a name the client is known to import from it (a check that it still does).
+const AT_FIRST_USE = new Map([["undici", "Agent"], ["socks", "SocksClient"], ["socks-proxy-agent", "SocksProxyAgent"], ["hpagent", "HttpsProxyAgent"]]);
+const escaped = (m) => m.replace(/[-/]/g, "\\$&");
 const clientDist = path.dirname(fileURLToPath(import.meta.resolve("@kubernetes/client-node")));
-const namesOf = new Map(AT_FIRST_USE.map((m) => [m, new Set()]));
+const namesOf = new Map([...AT_FIRST_USE.keys()].map((m) => [m, new Set()]));
 for (const file of readdirSync(clientDist).filter((f) => f.endsWith(".js"))) {
   const source = readFileSync(path.join(clientDist, file), "utf8");
   for (const [m, names] of namesOf) {
-    const quoted = `['"]${m.replace(/[-/]/g, "\\$&")}['"]`;
-    for (const [, list] of source.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*${quoted}`, "g"))) {
+    const quoted = `['"]${escaped(m)}['"]`;
+    const byName = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*${quoted}`, "g");
+    for (const [, list] of source.matchAll(byName)) {
       for (const name of list.split(",")) if (name.trim()) names.add(name.trim().split(/\s+as\s+/)[0]);
     }
-    if (new RegExp(`from\\s*${quoted}|import\\(\\s*${quoted}|require\\(\\s*${quoted}`).test(source.replace(new RegExp(`import\\s*\\{[^}]*\\}\\s*from\\s*${quoted}`, "g"), ""))) {
+    if (new RegExp(`from\\s*${quoted}|import\\(\\s*${quoted}|require\\(\\s*${quoted}`).test(source.replace(byName, ""))) {
       throw new Error(`${file} of @kubernetes/client-node imports ${m} otherwise than by name: scripts/bundle.mjs must learn it`);
     }
   }
 }
-for (const [m, expected] of [["undici", "Agent"], ["socks", "SocksClient"], ["socks-proxy-agent", "SocksProxyAgent"], ["hpagent", "HttpsProxyAgent"]]) {
+for (const [m, expected] of AT_FIRST_USE) {
   if (!namesOf.get(m).has(expected)) throw new Error(`@kubernetes/client-node no longer imports ${expected} from ${m} by name: scripts/bundle.mjs must learn how it imports ${m}`);
 }
-const lazyFilter = new RegExp(`^(${AT_FIRST_USE.map((m) => m.replace(/[-/]/g, "\\$&")).join("|")})$`);
+const lazyFilter = new RegExp(`^(${[...AT_FIRST_USE.keys()].map(escaped).join("|")})$`);
 
 await build({
   ...common,

@@ -288,10 +288,10 @@ function readSmallFile(file: string, limit: number): Buffer | number {
  */
 async function contentVersionOf(file: string, read?: (bytes: Buffer) => void): Promise<string> {
   const hash = createHash("sha256");
-  const bytes = read ? readSmallFile(file, MAX_DESCRIPTOR_BYTES) : undefined;
+  const bytes = read && readSmallFile(file, MAX_DESCRIPTOR_BYTES);
   if (bytes instanceof Buffer) {
     hash.update(bytes);
-    read!(bytes);
+    read?.(bytes);
   } else {
     for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   }
