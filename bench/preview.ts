@@ -45,15 +45,13 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     { name: "lib-0", scope: "cluster" as const },
     { name: "lib-1", namespace: "team-a" },
   ];
-  const { manifests } = (
-    await runPipeline({
+  const { manifests } = await runPipeline({
       source: { kind: "directory", directory: lib },
       libraries: [
         { name: "lib-0", scope: { kind: "cluster" } },
         { name: "lib-1", scope: { kind: "namespace", namespace: "team-a" } },
       ],
-    })
-  ).generated!;
+    });
 
   const measure = async (name: string, program: (out: string) => () => Promise<Record<string, unknown>>) => {
     const ups: number[] = [];

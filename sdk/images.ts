@@ -4,11 +4,12 @@ import { Catalog, buildCatalog, withoutTimestamps } from "../provider/catalog/ca
 import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve";
 import { ImageChoice, ImageCriteria, SelectOptions, selectCatalogImage } from "../provider/catalog/select";
 import { ConfigError } from "../provider/errors";
+import { readChoices, readVcenterFields, throwProblems, vcenterConnection } from "../provider/pipeline/arguments";
 import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { checkOwner, ownerLabel } from "../provider/targets/cluster/owner";
 import { registerImages } from "../provider/targets/pulumi";
-import { ApiVersion, ItemErrorPolicy, LibrarySelection, NamingStrategy, SourceSpec } from "../provider/types";
+import { ApiVersion, ItemErrorPolicy, NamingStrategy, SourceSpec } from "../provider/types";
 
 /** Where a library's images go. */
 export type LibraryArgs = { readonly name: string; readonly scope: "cluster" } | { readonly name: string; readonly namespace: string };
@@ -119,31 +120,27 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
     // Keep the program alive until every child is registered.
     const done = pulumi.runtime.rpcKeepAlive();
     try {
-      // Read for the images' earlier conditions only: the resources write the files themselves.
-      const folder = args.gitops ? GitopsFolder.open(args.gitops.directory, { lock: false }) : undefined;
+      const problems: string[] = [];
+      const choices = readChoices(args as unknown as Record<string, unknown>, problems);
+      const source = await sourceSpec(args, problems);
+      throwProblems(problems, `the arguments of ContentLibraryImages "${name}" are not valid`);
       const vcenter = "vcenter" in args.source ? args.source.vcenter : undefined;
-      const run = await runPipeline({
-        source: await sourceSpec(args),
-        libraries: selections(args.libraries),
-        apiVersion: args.apiVersion,
-        naming: args.naming,
-        ...(args.itemErrors ? { itemErrors: args.itemErrors } : {}),
+      const generated = await runPipeline({
+        ...choices,
+        source: source!,
         ...(vcenter?.cacheDir ? { cacheDir: vcenter.cacheDir } : {}),
-        // Only the conditions: the component registers every image on every run, so a folder
-        // stamp (which lets a run skip building) is of no use here.
-        ...(folder ? { previous: { conditions: folder.previous.conditions } } : {}),
         onWarning: (m) => void pulumi.log.warn(m, this),
       });
-      // Without a target stamp to compare (no previous.target), a run always builds.
-      const generated = run.generated!;
-      // The kustomization is kept by the image resources themselves (file-provider.ts), so a preview
+      // Read for the files the images had, so unchanged conditions keep their times: the image
+      // resources write the files themselves, and keep the folder's kustomization, so a preview
       // shows exactly the images that appear, change or go away.
+      const folder = args.gitops ? GitopsFolder.open(args.gitops.directory, { lock: false }) : undefined;
       const cluster = args.kubernetes && {
         kubeconfig: args.kubernetes.kubeconfig,
         ...(args.kubernetes.context ? { context: args.kubernetes.context } : {}),
         owner: args.kubernetes.owner !== undefined ? checkOwner(args.kubernetes.owner, "kubernetes.owner") : ownerLabel(`${pulumi.getProject()}.${pulumi.getStack()}.${name}`),
       };
-      registerImages(generated, { parent: this, ...(folder ? { gitopsDir: folder.dir } : {}), ...(cluster ? { cluster } : {}) });
+      registerImages(generated, { parent: this, ...(folder ? { gitops: { dir: folder.dir, files: folder.render(generated) } } : {}), ...(cluster ? { cluster } : {}) });
       return { catalog: { images: generated.catalog.images.map(withoutTimestamps) } };
     } finally {
       done();
@@ -282,25 +279,22 @@ function isCatalog(value: unknown): value is Catalog {
   return typeof value === "object" && value !== null && Array.isArray((value as Catalog).images);
 }
 
-function selections(libraries: readonly LibraryArgs[]): LibrarySelection[] {
-  return libraries.map((l) => ("scope" in l ? { name: l.name, scope: { kind: "cluster" as const } } : { name: l.name, scope: { kind: "namespace" as const, namespace: l.namespace } }));
-}
-
-/** The source the component's arguments name; a vCenter password is awaited only here, while the program runs. */
-async function sourceSpec(args: ContentLibraryImagesArgs): Promise<SourceSpec> {
-  if ("directory" in args.source) return { kind: "directory", directory: path.resolve(args.source.directory) };
-  const vc = args.source.vcenter;
+/**
+ * The source the component's arguments name, checked as `vmimages.yaml`'s is; a vCenter password
+ * is awaited only here, while the program runs. Problems go to `problems`.
+ */
+async function sourceSpec(args: ContentLibraryImagesArgs, problems: string[]): Promise<SourceSpec | undefined> {
+  const source = args.source as unknown;
+  if (typeof source === "object" && source !== null && "directory" in source && typeof source.directory === "string") return { kind: "directory", directory: path.resolve(source.directory) };
+  if (typeof source !== "object" || source === null || !("vcenter" in source) || typeof source.vcenter !== "object" || source.vcenter === null) {
+    problems.push(`"source" must be { directory } (a folder of libraries) or { vcenter }`);
+    return undefined;
+  }
+  const vc = source.vcenter as VcenterArgs;
+  const fields = readVcenterFields(vc as unknown as Record<string, unknown>, problems);
   const password = await new Promise<string>((resolve) => pulumi.output(vc.password).apply((p) => resolve(p)));
   return {
     kind: "vcenter",
-    connection: {
-      server: vc.server,
-      username: vc.username,
-      password,
-      insecure: vc.insecure ?? false,
-      ...(vc.ca ? { ca: vc.ca } : {}),
-      ...(vc.thumbprint ? { thumbprint: vc.thumbprint } : {}),
-      ...(vc.concurrency ? { concurrency: vc.concurrency } : {}),
-    },
+    connection: vcenterConnection({ ...fields, password, ...(vc.ca ? { ca: vc.ca } : {}) }, { server: "source.vcenter.server", username: "source.vcenter.username", password: "source.vcenter.password" }),
   };
 }

@@ -28,14 +28,19 @@ export function diffCatalogs(before: Catalog, after: Catalog): CatalogDiff {
   for (const img of after.images) {
     const prev = old.get(imageKey(img));
     if (prev === undefined || prev === img) continue;
-    const fields = changedPaths(withoutTimestamps(prev), withoutTimestamps(img), "");
+    const fields = changedFields(prev, img);
     if (fields.length) changed.push({ before: prev, after: img, fields });
   }
   return { added, removed, changed };
 }
 
-/** Leaf paths where two JSON values differ. */
-function changedPaths(a: unknown, b: unknown, prefix: string): string[] {
+/** The fields in which an image changed, as dotted paths; condition timestamps are no change. */
+export function changedFields(before: CatalogImage, after: CatalogImage): string[] {
+  return changedPaths(withoutTimestamps(before), withoutTimestamps(after), "");
+}
+
+/** Leaf paths where two JSON values differ, below `prefix`. */
+export function changedPaths(a: unknown, b: unknown, prefix: string): string[] {
   if (a === b) return [];
   if (Array.isArray(a) && Array.isArray(b)) {
     const out: string[] = [];

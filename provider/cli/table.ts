@@ -1,5 +1,5 @@
 import { CatalogImage } from "../catalog/catalog";
-import { PRINTER_COLUMNS } from "../image/columns";
+import { PRINTER_COLUMNS } from "../catalog/columns";
 import { ImageKind } from "../types";
 import { printable } from "../util";
 

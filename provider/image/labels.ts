@@ -32,6 +32,11 @@ export const LABEL_OS_ID = "os.image.vmoperator.vmware.com/id";
 export const LABEL_IMAGE_TYPE = "image.vmoperator.vmware.com/type";
 export const CAPABILITY_LABEL_PREFIX = "capability.image.vmoperator.vmware.com/";
 
+/** Whether a label key is one `imageLabels` sets (and so one a run may also take away). */
+export function isImageLabel(key: string): boolean {
+  return key.startsWith("os.image.vmoperator.vmware.com/") || key === LABEL_IMAGE_TYPE || key.startsWith(CAPABILITY_LABEL_PREFIX);
+}
+
 export interface LabelSource {
   readonly type: string;
   readonly osInfo?: { readonly id?: string; readonly type?: string; readonly version?: string };

@@ -30,21 +30,10 @@ export interface Listing {
 }
 
 /**
- * Reads the selected libraries of a source: lists their items and parses each OVF descriptor.
- * Every problem is collected and reported together; a read with any problem throws and returns
- * nothing, so a partial catalog can never make images look deleted.
- *
- * @throws ProblemsError listing every library, item and file that could not be read.
+ * Lists the selected libraries of a source: their OVF and ISO items. A library or item that cannot
+ * be listed is a problem of the listing, reported with the descriptors' by `readDescriptors`, so
+ * every problem of a run is reported together; never throws for a library or an item.
  */
-export async function readLibraries(
-  source: ContentLibrarySource,
-  selections: readonly LibrarySelection[],
-  options: ReadOptions = {},
-): Promise<ReadResult> {
-  return readDescriptors(source, await listSelected(source, selections, options), options);
-}
-
-/** The first half of `readLibraries`: the selected libraries' OVF and ISO items; never throws for a library or an item. */
 export async function listSelected(source: ContentLibrarySource, selections: readonly LibrarySelection[], options: ReadOptions = {}): Promise<Listing> {
   const problems: VmImagesError[] = [];
   const libraries = await source.listLibraries();
@@ -88,7 +77,8 @@ export async function listSelected(source: ContentLibrarySource, selections: rea
 }
 
 /**
- * The second half of `readLibraries`: parses the OVF descriptor of each listed item.
+ * Parses the OVF descriptor of each listed item. A read with any problem throws and returns
+ * nothing, so a partial catalog can never make images look deleted.
  * @throws ProblemsError listing the listing's problems and every descriptor that could not be read.
  */
 export async function readDescriptors(source: ContentLibrarySource, listing: Listing, options: ReadOptions = {}): Promise<ReadResult> {

@@ -1,33 +1,19 @@
+import { createHash } from "node:crypto";
 import { buildIdentity } from "../build-identity";
 import { Catalog, buildCatalog, imageKey, manifestKey } from "../catalog/catalog";
-import { buildImage, keepTransitionTimes } from "../image/build";
-import { Condition, ImageManifest } from "../image/manifest";
+import { buildImage } from "../image/build";
+import { ImageManifest } from "../image/manifest";
 import { openSource } from "../source/open";
 import { ContentLibrarySource } from "../source/source";
 import { ApiVersion, DEFAULT_API_VERSION, ItemErrorPolicy, LibrarySelection, NamingStrategy, SourceSpec, SourceStats } from "../types";
 import { DiskMetadataCache } from "./cache";
-import { Listing, ReadResult, listSelected, readDescriptors } from "./read";
-import { folderStamp } from "./stamp";
+import { Listing, ReadOptions, ReadResult, listSelected, readDescriptors } from "./read";
 
 /**
  * One run of the pipeline, whichever face asked for it (the CLI, the Pulumi component): open the
- * source, list the selected libraries, decide whether the target already holds what this run would
- * make, read the descriptors, build the images. The result goes to a target (targets/).
+ * source, list the selected libraries, read the descriptors, build the images and their catalog.
+ * It knows no target: what it generated goes to one (targets/), which keeps its own earlier state.
  */
-
-/** What a target holds from an earlier run, so this one can keep what did not change. */
-export interface PreviousState {
-  /**
-   * The target's identity for its stamp (an output folder's absolute path). With `files` and a
-   * cached source, a run whose items, configuration and build are those that wrote the target, and
-   * whose target still holds exactly what that run wrote, builds nothing.
-   */
-  readonly target?: string;
-  /** What the target holds now that this project wrote (path → text). */
-  readonly files?: ReadonlyMap<string, string>;
-  /** The conditions each image had; unchanged ones keep their `lastTransitionTime`. */
-  readonly conditions?: (m: ImageManifest) => readonly Condition[] | undefined;
-}
 
 export interface RunOptions {
   /** Where the libraries are read from: a spec, or a source opened by the caller (the run closes it). */
@@ -38,20 +24,19 @@ export interface RunOptions {
   /** @default fromItemId */
   readonly naming?: NamingStrategy;
   /**
-   * Where parsed descriptors (and target stamps) are cached, for sources that have a `cacheKey`.
+   * Where parsed descriptors are cached, for sources that have a `cacheKey`.
    * @default no cache: every descriptor is read on every run
    */
   readonly cacheDir?: string;
-  readonly previous?: PreviousState;
   /** What to do with an item whose descriptor VM Operator could not read either. @default fail */
   readonly itemErrors?: ItemErrorPolicy;
-  /** RFC 3339 time stamped on new conditions. @default now, to the second */
+  /** RFC 3339 time stamped on the images' conditions. @default now, to the second */
   readonly now?: string;
   /** Descriptors read at once. @default 8 */
   readonly concurrency?: number;
   /** Called once an item is done (or failed), with the count so far and the total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Called for each item skipped on purpose; every warning is also in the result. */
+  /** Called for each item skipped on purpose. */
   readonly onWarning?: (message: string) => void;
   /** Called once the source is closed, whether the run succeeded or failed, with what reading cost. */
   readonly onStats?: (stats: RunStats) => void;
@@ -71,99 +56,105 @@ export interface Generated {
   readonly catalog: Catalog;
 }
 
-export interface RunResult {
-  /** The images; undefined when the target already holds exactly what they would make (nothing was built). */
-  readonly generated?: Generated;
-  /** How many images the libraries hold (also when nothing was built). */
+/** A run open on its source, its libraries listed: what it will generate, before it does. */
+export interface Run {
+  /** How many images the listed items make. */
   readonly count: number;
-  readonly warnings: readonly string[];
   /**
-   * Records that the target now holds `files`, written from this run, so the next run over the same
-   * items can stop after listing. A no-op without a cache, a stamped source or `previous.target`.
-   * @throws when the cache cannot be written (the target itself is fine: the next run rebuilds).
+   * A digest of everything the run's images are a function of but the time: the source's items as
+   * listed (a descriptor is fixed by its item's id and content version), the choices of the
+   * configuration and the vmimages build. Two runs with the same digest generate the same images,
+   * so a target that recorded it can tell it already holds them. Undefined when the source gives
+   * its items no identity across runs (an offline folder) or the listing found problems.
    */
-  recordTarget(files: ReadonlyMap<string, string>): Promise<void>;
+  readonly inputs?: string;
+  /**
+   * Reads the descriptors and builds the images.
+   * @throws ProblemsError naming every library, item and file that could not be listed or read.
+   */
+  generate(): Promise<Generated>;
+  /** Closes the source (and reports the run's cost to `onStats`); safe to call more than once. */
+  close(): Promise<void>;
 }
 
 /**
- * Runs the pipeline once. Nothing is written anywhere but the cache.
- * @throws ProblemsError naming every library, item and file that could not be read; ConfigError for
- *   a source that cannot be opened.
+ * Opens the source and lists the selected libraries. Nothing is written anywhere but the cache.
+ * @throws SourceError or ConfigError when the source cannot be opened or listed at all.
  */
-export async function runPipeline(options: RunOptions): Promise<RunResult> {
+export async function openRun(options: RunOptions): Promise<Run> {
   const source = isSource(options.source) ? options.source : openSource(options.source);
   const cache = options.cacheDir !== undefined && source.cacheKey !== undefined ? new DiskMetadataCache(options.cacheDir, source.cacheKey) : undefined;
-  const warnings: string[] = [];
-  const readOptions = {
+  const readOptions: ReadOptions = {
     ...(cache ? { cache } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.itemErrors !== undefined ? { itemErrors: options.itemErrors } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    onWarning: (m: string) => {
-      warnings.push(m);
-      options.onWarning?.(m);
-    },
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   };
-  const previous = options.previous ?? {};
-  const target = cache !== undefined && previous.target !== undefined && previous.files !== undefined ? { dir: previous.target, files: previous.files } : undefined;
-  let build: string | undefined;
-  const stamp = (listing: Listing, files: ReadonlyMap<string, string>) =>
-    folderStamp({
-      build: (build ??= buildIdentity()),
-      apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
-      naming: options.naming ?? "fromItemId",
-      itemErrors: options.itemErrors ?? "fail",
-      items: listing.items,
-      files,
-    });
-
-  let listing: Listing;
-  let read: ReadResult | undefined;
-  try {
-    listing = await listSelected(source, options.libraries, readOptions);
-    const upToDate = target !== undefined && listing.problems.length === 0 && target.files.size > 0 && (await cache!.stampOf(target.dir)) === stamp(listing, target.files);
-    if (!upToDate) read = await readDescriptors(source, listing, readOptions);
-  } finally {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     await source.close();
     options.onStats?.({
       source: source.description,
       ...(source.stats ? { requests: { ...source.stats } } : {}),
       ...(cache ? { cache: { hits: cache.hits, misses: cache.misses } } : {}),
     });
-  }
-  const listed = listing;
-  const generated = read && buildManifests(read, { apiVersion: options.apiVersion, naming: options.naming, now: options.now, previousConditions: previous.conditions });
-  return {
-    ...(generated ? { generated } : {}),
-    count: generated?.manifests.length ?? listed.items.length,
-    warnings,
-    recordTarget: async (files) => {
-      if (target === undefined) return;
-      await cache!.recordStamp(target.dir, stamp(listed, files));
-      await cache!.flush();
-    },
   };
+  let listing: Listing;
+  try {
+    listing = await listSelected(source, options.libraries, readOptions);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const inputs = source.cacheKey !== undefined && listing.problems.length === 0 ? inputsDigest(source.cacheKey, listing, options) : undefined;
+  return {
+    count: listing.items.length,
+    ...(inputs !== undefined ? { inputs } : {}),
+    generate: async () => buildManifests(await readDescriptors(source, listing, readOptions), options),
+    close,
+  };
+}
+
+/**
+ * Runs the pipeline once: open, generate, close.
+ * @throws ProblemsError naming every library, item and file that could not be read; ConfigError for
+ *   a source that cannot be opened.
+ */
+export async function runPipeline(options: RunOptions): Promise<Generated> {
+  const run = await openRun(options);
+  try {
+    return await run.generate();
+  } finally {
+    await run.close();
+  }
 }
 
 export interface BuildManifestsOptions {
   readonly apiVersion?: ApiVersion;
   readonly naming?: NamingStrategy;
-  /** RFC 3339 time stamped on new conditions. @default now, to the second */
+  /** RFC 3339 time stamped on the conditions. @default now, to the second */
   readonly now?: string;
-  /** The conditions an image had in the previous run; unchanged ones keep their timestamps. */
-  readonly previousConditions?: (m: ImageManifest) => readonly Condition[] | undefined;
 }
 
 /** One image manifest per item read, sorted like the catalog: the run's build step, without I/O. */
 export function buildManifests({ items }: ReadResult, options: BuildManifestsOptions = {}): Generated {
   const now = options.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-  const manifests = items.map((read) => {
-    const image = buildImage(read, read.scope, { apiVersion: options.apiVersion, naming: options.naming, now });
-    return keepTransitionTimes(image, options.previousConditions?.(image));
-  });
+  const manifests = items.map((read) => buildImage(read, read.scope, { apiVersion: options.apiVersion, naming: options.naming, now }));
   const catalog = buildCatalog(manifests);
   const order = new Map(catalog.images.map((img, i) => [imageKey(img), i]));
   return { manifests: [...manifests].sort((a, b) => order.get(manifestKey(a))! - order.get(manifestKey(b))!), catalog };
+}
+
+/** The digest `Run.inputs` describes; the items in any order (vCenter lists them in none). */
+export function inputsDigest(sourceKey: string, listing: Listing, options: Pick<RunOptions, "apiVersion" | "naming" | "itemErrors">, build: string = buildIdentity()): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify([build, sourceKey, options.apiVersion ?? DEFAULT_API_VERSION, options.naming ?? "fromItemId", options.itemErrors ?? "fail"]));
+  const lines = listing.items.map(({ library, scope, item }) => JSON.stringify([library.id, library.name, scope, item]));
+  for (const line of lines.sort()) hash.update(`\n${line}`);
+  return hash.digest("hex");
 }
 
 function isSource(value: SourceSpec | ContentLibrarySource): value is ContentLibrarySource {

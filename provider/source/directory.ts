@@ -260,8 +260,7 @@ function describeFsError(err: unknown, _file: string): string {
  * The bytes of a regular file of at most `limit` bytes. Opened without blocking and checked
  * before reading, so a FIFO or a device that replaced the file since it was listed never hangs the run.
  * Read synchronously: a descriptor is a local file of kilobytes, and the round trips of an
- * asynchronous open, stat, read and close were most of the time (hashing and reading 100 of the
- * benchmark's descriptors: 28-42 ms through streams and file handles, 2-4 ms so; 2026-12-02).
+ * asynchronous open, stat, read and close would be most of the time it takes.
  */
 export async function readRegularFile(file: string, limit: number): Promise<Buffer> {
   const bytes = readSmallFile(file, limit);

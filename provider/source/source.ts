@@ -9,7 +9,7 @@ export interface ContentLibrarySource {
   /** For messages: `folder examples/library`, `vCenter https://vc.example.com`. */
   readonly description: string;
   /**
-   * What identifies this source's items across runs, for the descriptor cache and target stamps
+   * What identifies this source's items across runs, for the descriptor cache and `Run.inputs`
    * (a vCenter: its origin, whose item ids and content versions are its own). Absent: nothing it
    * reads is cached or stamped (an offline folder hashes its files on every run anyway).
    */

@@ -73,7 +73,7 @@ function connection(vc: Vcsim, extra: Partial<VcenterConnection> = {}): VcenterC
 
 /** One pipeline run over a source (which the run closes) and the images it built. */
 async function generate(source: ContentLibrarySource, libraries: readonly LibrarySelection[] = SELECTIONS, extra: Partial<RunOptions> = {}): Promise<Generated> {
-  return (await runPipeline({ source, libraries, now: NOW, ...extra })).generated!;
+  return runPipeline({ source, libraries, now: NOW, ...extra });
 }
 
 describe("reading content libraries from vcsim", () => {

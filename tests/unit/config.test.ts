@@ -26,10 +26,10 @@ describe("vmimages.yaml", () => {
         '  - apiVersion "vmoperator.vmware.com/v1alpha1" is not supported (use one of vmoperator.vmware.com/v1alpha3, vmoperator.vmware.com/v1alpha4, vmoperator.vmware.com/v1alpha5, vmoperator.vmware.com/v1alpha6)',
         "  - naming \"random\" must be fromItemId or preferSourceId",
         '  - itemErrors "skip" must be fail (a bad item fails the run) or notReady (its image is written with Ready=False)',
-        '  - "source" is missing: give source.directory (a folder of libraries) or source.vcenter',
         '  - library "a" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got undefined',
         '  - libraries[2] needs a "name"',
         '  - library "b" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got "Team_A"',
+        '  - "source" is missing: give source.directory (a folder of libraries) or source.vcenter',
       ].join("\n"),
     );
   });

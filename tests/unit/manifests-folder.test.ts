@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { OutputError } from "../../provider/errors";
 import { readManifestsFolder } from "../../provider/targets/gitops/manifests";
-import { renderYaml } from "../../provider/targets/gitops/yaml";
+import { renderYaml } from "../../provider/yaml";
 import { rejection } from "../helpers/failure";
 import { isoImage } from "../helpers/image";
 import { tempDir, writeTree } from "../helpers/library";

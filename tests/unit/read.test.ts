@@ -1,12 +1,19 @@
 import { DiskMetadataCache } from "../../provider/pipeline/cache";
 import { ProblemsError } from "../../provider/errors";
 import { parseOvfDescriptor } from "../../provider/ovf/parse";
-import { readLibraries } from "../../provider/pipeline/read";
+import { ReadOptions, listSelected, readDescriptors } from "../../provider/pipeline/read";
+import { ContentLibrarySource } from "../../provider/source/source";
+import { LibrarySelection } from "../../provider/types";
 import { tempDir } from "../helpers/library";
 import { MemorySource, memoryItem } from "../helpers/memory-source";
 import { ovf } from "../helpers/ovf";
 
 const item = memoryItem;
+
+/** Lists the libraries, then reads their descriptors, as a run does. */
+async function readLibraries(source: ContentLibrarySource, selections: readonly LibrarySelection[], options: ReadOptions = {}) {
+  return readDescriptors(source, await listSelected(source, selections, options), options);
+}
 
 describe("reading libraries", () => {
   test("skips vm-template and other items with a warning naming them", async () => {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { buildCatalog } from "../../provider/catalog/catalog";
 import { imageTable } from "../../provider/cli/table";
-import { PRINTER_COLUMNS } from "../../provider/image/columns";
+import { PRINTER_COLUMNS } from "../../provider/catalog/columns";
 import { ImageKind, SUPPORTED_API_VERSIONS } from "../../provider/types";
 import { CORPUS, corpusAvailable } from "../helpers/corpus";
 import { testImage } from "../helpers/image";

@@ -2,7 +2,8 @@ import * as https from "node:https";
 import { URL } from "node:url";
 import pLimit from "p-limit";
 import { ConfigError, SourceError, VmImagesError, messageOf } from "../../errors";
-import { Deadlines, Endpoint, HttpRequest, HttpResponse, TransportError, send } from "./http";
+import { withRetries } from "../../retry";
+import { Endpoint, HttpRequest, HttpResponse, send } from "./http";
 import { TlsPinError, httpsAgent } from "./tls";
 import { SourceStats, VcenterConnection } from "../../types";
 
@@ -41,7 +42,6 @@ export class VcenterClient {
   readonly stats: SourceStats = { requests: 0, downloads: 0, retries: 0, logins: 0 };
   private readonly endpoint: Endpoint;
   private readonly agent: https.Agent;
-  private readonly deadlines: Deadlines;
   private readonly limit: pLimit.Limit;
   private session?: Promise<string>;
   private relogged = false;
@@ -51,7 +51,6 @@ export class VcenterClient {
     const u = new URL(this.origin);
     this.endpoint = { host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port || 443) };
     this.agent = httpsAgent(conn, conn.concurrency ?? 8);
-    this.deadlines = new Deadlines(Math.min(1000, Math.max(20, this.timeoutMs / 10)));
     this.limit = pLimit(conn.concurrency ?? 8);
   }
 
@@ -107,16 +106,10 @@ export class VcenterClient {
     if (session) {
       const id = await session.catch(() => undefined);
       if (id) {
-        await send(this.agent, this.endpoint, this.deadlines, { method: "DELETE", path: "/rest/com/vmware/cis/session", headers: { [SESSION_HEADER]: id }, timeoutMs: 5000 }).catch(
-          () => undefined,
-        );
+        await send(this.agent, this.endpoint, { method: "DELETE", path: "/rest/com/vmware/cis/session", headers: { [SESSION_HEADER]: id } }, AbortSignal.timeout(5000)).catch(() => undefined);
       }
     }
     this.agent.destroy();
-  }
-
-  private get timeoutMs(): number {
-    return this.conn.timeoutMs ?? 30000;
   }
 
   private get<T>(path: string): Promise<T> {
@@ -165,32 +158,27 @@ export class VcenterClient {
     return this.session;
   }
 
-  /** One request under the concurrency limit, retried with backoff on connection errors, 429 and 503. */
-  private exchange(req: Omit<HttpRequest, "timeoutMs">): Promise<HttpResponse> {
+  /** One request under the concurrency limit, retried as the project's policy says (retry.ts). */
+  private exchange(req: HttpRequest): Promise<HttpResponse> {
     return this.limit(async () => {
-      const attempts = (this.conn.retries ?? 3) + 1;
-      for (let attempt = 1; ; attempt++) {
-        this.stats.requests++;
-        try {
-          const res = await send(this.agent, this.endpoint, this.deadlines, { ...req, timeoutMs: this.timeoutMs });
-          if ((res.status === 429 || res.status === 503) && attempt < attempts) {
-            this.stats.retries++;
-            await sleep(backoff(attempt, res));
-            continue;
-          }
-          return res;
-        } catch (err) {
-          if (err instanceof TransportError && err.cause instanceof TlsPinError) throw this.fail(err.cause.message);
-          if (isUntrustedCertificate(err)) {
-            throw this.fail(`its TLS certificate is not trusted (${messageOf(err)}): give caFile (its CA bundle), pin its SHA-256 thumbprint, or set insecure`);
-          }
-          if (err instanceof TransportError && err.retryable && attempt < attempts) {
-            this.stats.retries++;
-            await sleep(backoff(attempt));
-            continue;
-          }
-          throw this.fail(`cannot reach it (${messageOf(err)}) after ${attempt} attempt(s)`, err);
+      let attempts = 0;
+      try {
+        return await withRetries(
+          this.conn,
+          (signal) => {
+            attempts++;
+            this.stats.requests++;
+            return send(this.agent, this.endpoint, req, signal);
+          },
+          { statusOf: (res) => res.status, onRetry: () => this.stats.retries++ },
+        );
+      } catch (err) {
+        const pinned = err instanceof TlsPinError ? err : (err as { cause?: unknown }).cause instanceof TlsPinError ? ((err as { cause: TlsPinError }).cause) : undefined;
+        if (pinned) throw this.fail(pinned.message);
+        if (isUntrustedCertificate(err)) {
+          throw this.fail(`its TLS certificate is not trusted (${messageOf(err)}): give caFile (its CA bundle), pin its SHA-256 thumbprint, or set insecure`);
         }
+        throw this.fail(`cannot reach it (${describeFailure(err)}) after ${attempts} attempt(s)`, err);
       }
     });
   }
@@ -239,9 +227,10 @@ function isUntrustedCertificate(err: unknown): boolean {
   return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/.test(code);
 }
 
-function backoff(attempt: number, res?: HttpResponse): number {
-  void res;
-  return Math.min(200 * 2 ** (attempt - 1), 5000) + Math.floor(Math.random() * 100);
+/** A network error with its code (`ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9`), or any other's message. */
+function describeFailure(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && !messageOf(err).startsWith(code) ? `${code}: ${messageOf(err)}` : messageOf(err);
 }
 
 function sleep(ms: number): Promise<void> {

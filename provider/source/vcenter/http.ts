@@ -1,5 +1,5 @@
-import { ClientRequest } from "node:http";
 import * as https from "node:https";
+import { TimeLimitError } from "../../retry";
 
 /** One HTTP exchange's outcome. */
 export interface HttpResponse {
@@ -19,11 +19,9 @@ export interface HttpRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
-  /** Time from sending the request to the end of the answer. */
-  readonly timeoutMs: number;
 }
 
-/** Why a request did not produce a response: a network failure, or no answer in time. */
+/** Why a request did not produce a response: a network failure, or an answer too large. */
 export class TransportError extends Error {
   constructor(
     message: string,
@@ -36,47 +34,11 @@ export class TransportError extends Error {
 
 /** Largest response accepted; descriptors are kilobytes and API answers smaller still. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-const RETRYABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED"]);
-
 /**
- * Fails requests that run past their time limit, with one timer for all of them. Node's own
- * per-request timeout re-arms the socket's idle timer on every request and every chunk, which in a
- * run of thousands of small requests costs about a tenth of the client's CPU time (measured in
- * bench/); a limit checked every `periodMs` costs a map entry per request. A request fails between
- * its limit and its limit plus one period.
+ * Sends one request over `agent`, cancelled when `signal` aborts (its time limit: a TimeLimitError);
+ * never retries (the client's policy decides).
  */
-export class Deadlines {
-  private readonly open = new Map<ClientRequest, { readonly at: number; readonly ms: number }>();
-  private timer?: NodeJS.Timeout;
-
-  constructor(private readonly periodMs: number) {}
-
-  add(request: ClientRequest, ms: number): void {
-    this.open.set(request, { at: Date.now() + ms, ms });
-    // Unreferenced: the sockets keep the process alive while requests are open, the timer must not.
-    this.timer ??= setInterval(() => this.sweep(), this.periodMs).unref();
-  }
-
-  delete(request: ClientRequest): void {
-    this.open.delete(request);
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [request, { at, ms }] of this.open) {
-      if (now < at) continue;
-      this.open.delete(request);
-      request.destroy(new TransportError(`no answer within ${ms} ms`, true));
-    }
-    if (this.open.size === 0) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
-  }
-}
-
-/** Sends one request over `agent`, within its time limit; never retries (the client decides). */
-export function send(agent: https.Agent, to: Endpoint, deadlines: Deadlines, req: HttpRequest): Promise<HttpResponse> {
+export function send(agent: https.Agent, to: Endpoint, req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
   const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
   return new Promise<HttpResponse>((resolve, reject) => {
     const r = https.request(
@@ -86,6 +48,7 @@ export function send(agent: https.Agent, to: Endpoint, deadlines: Deadlines, req
         path: req.path,
         method: req.method,
         agent,
+        signal,
         headers: {
           accept: "application/json",
           ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}),
@@ -100,27 +63,17 @@ export function send(agent: https.Agent, to: Endpoint, deadlines: Deadlines, req
           if (size > MAX_BODY_BYTES) r.destroy(new TransportError(`the response is larger than ${MAX_BODY_BYTES} bytes`, false));
           else chunks.push(c);
         });
-        res.on("end", () => {
-          deadlines.delete(r);
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
-        });
-        res.on("error", (e) => {
-          deadlines.delete(r);
-          reject(asTransportError(e));
-        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on("error", (e) => reject(failure(e, signal)));
       },
     );
-    deadlines.add(r, req.timeoutMs);
-    r.on("error", (e) => {
-      deadlines.delete(r);
-      reject(asTransportError(e));
-    });
+    r.on("error", (e) => reject(failure(e, signal)));
     r.end(payload);
   });
 }
 
-function asTransportError(e: Error): TransportError {
-  if (e instanceof TransportError) return e;
-  const code = (e as NodeJS.ErrnoException).code;
-  return new TransportError(code ? `${code}: ${e.message}` : e.message, code !== undefined && RETRYABLE_CODES.has(code), { cause: e });
+/** What a request failed of: its time limit, or the network (whose error, with its code, the policy classifies). */
+function failure(e: Error, signal: AbortSignal): Error {
+  if (signal.aborted && signal.reason instanceof TimeLimitError) return signal.reason;
+  return e;
 }

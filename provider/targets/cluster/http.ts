@@ -5,6 +5,7 @@ import * as https from "node:https";
 import { isIP } from "node:net";
 import { ConnectionOptions, connect as tlsConnect } from "node:tls";
 import { OutputError, messageOf } from "../../errors";
+import { RetryPolicy, TimeLimitError, withRetries } from "../../retry";
 
 /**
  * One request to the API server (a PATCH is a server-side apply, a PUT an update, each of a JSON
@@ -22,25 +23,24 @@ interface Answer {
  * credentials and TLS settings as kubectl would (contexts, client certificates, tokens, exec
  * plugins, whose token may change between requests, so each request asks again); the requests
  * themselves go over one HTTP/2 connection, as kubectl's do, through Node's own `http2` (or over
- * HTTP/1.1 when the server offers only that). The
- * client's connection layer (undici, with a new connection pool for every request) is never
- * loaded: loading it took half the client's start, and its pools a TLS handshake per request,
- * on cores the API server needs too (bench/). Through a proxy (`proxy-url`) or to a plain `http:`
- * server (`kubectl proxy`), a request goes over HTTP/1.1 with the client's own agent for it.
+ * HTTP/1.1 when the server offers only that). The client's connection layer (undici, a new
+ * connection pool for every request, so a TLS handshake per request on cores the API server needs
+ * too) is never loaded. Through a proxy (`proxy-url`) or to a plain `http:` server (`kubectl
+ * proxy`), a request goes over HTTP/1.1 with the client's own agent for it.
  *
- * Each request (and opening the connection) is bounded by `timeoutMs`: one the server has not
- * answered by then is cancelled, never left open, since an open request holds the process, which
- * would then not exit after the run failed.
+ * Requests follow the project's retry policy (retry.ts): each attempt (opening the connection
+ * included) is bounded in time and cancelled at its limit, never left open, since an open request
+ * holds the process, which would then not exit after the run failed.
  */
-export function connect(kc: K8s.KubeConfig, timeoutMs: number): Request {
+export function connect(kc: K8s.KubeConfig, policy: RetryPolicy = {}): Request {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
   const server = new URL(cluster.server);
   // A server may sit under a path (a proxy in front of several clusters): requests go below it.
   const prefix = server.pathname.replace(/\/+$/, "");
   const overHttp1 = cluster.proxyUrl !== undefined || server.protocol === "http:";
-  const connection = overHttp1 ? undefined : new ServerConnection(server.origin, timeoutMs);
-  return async (method, path, content) => {
+  const connection = overHttp1 ? undefined : new ServerConnection(server.origin);
+  const attempt = async (method: string, path: string, content: unknown, signal: AbortSignal): Promise<unknown> => {
     const options: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
     const body = content === undefined ? undefined : JSON.stringify(content);
@@ -51,11 +51,12 @@ export function connect(kc: K8s.KubeConfig, timeoutMs: number): Request {
     headers["user-agent"] = "vmimages";
     if (body !== undefined) headers["content-type"] = method === "PATCH" ? "application/apply-patch+yaml" : "application/json";
     const answer = connection
-      ? await connection.request(tlsOf(options), method, `${prefix}${path}`, headers, body)
-      : await requestHttp1(new URL(`${server.origin}${prefix}${path}`), options, method, headers, timeoutMs, body);
+      ? await connection.request(tlsOf(options), method, `${prefix}${path}`, headers, body, signal)
+      : await requestHttp1(new URL(`${server.origin}${prefix}${path}`), options, method, headers, body, signal);
     if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
     return JSON.parse(answer.text) as unknown;
   };
+  return (method, path, content) => withRetries(policy, (signal) => attempt(method, path, content, signal));
 }
 
 /** The kubeconfig's TLS settings, which a connection to the server needs. */
@@ -90,22 +91,21 @@ class ServerConnection {
   private http1?: https.Agent;
   private active = 0;
 
-  constructor(
-    private readonly origin: string,
-    private readonly timeoutMs: number,
-  ) {}
+  constructor(private readonly origin: string) {}
 
-  async request(tls: Tls, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-    const session = await this.open(tls);
-    if (!session) return requestHttp1(new URL(`${this.origin}${path}`), { ...tls, agent: this.http1! }, method, headers, this.timeoutMs, body);
+  async request(tls: Tls, method: string, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<Answer> {
+    const session = await this.open(tls, signal);
+    if (!session) return requestHttp1(new URL(`${this.origin}${path}`), { ...tls, agent: this.http1! }, method, headers, body, signal);
     if (this.active++ === 0) session.ref();
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     return new Promise<Answer>((resolve, reject) => {
       const stream = session.request({ ":method": method, ":path": path, ...headers });
-      timer = setTimeout(() => {
-        reject(noAnswer(this.timeoutMs));
+      cancel = () => {
+        reject(signal.reason);
         stream.close(http2.constants.NGHTTP2_CANCEL);
-      }, this.timeoutMs);
+      };
+      if (signal.aborted) cancel();
+      signal.addEventListener("abort", cancel, { once: true });
       let status = 0;
       const chunks: Buffer[] = [];
       stream.on("response", (h) => (status = Number(h[":status"])));
@@ -116,32 +116,35 @@ class ServerConnection {
       stream.on("close", () => reject(Object.assign(new Error(`the server closed the request's stream before answering (HTTP/2 code ${stream.rstCode})`), { retryable: true })));
       stream.end(body);
     }).finally(() => {
-      clearTimeout(timer);
+      if (cancel) signal.removeEventListener("abort", cancel);
       if (--this.active === 0 && !session.destroyed) session.unref();
     });
   }
 
   /** The live session, or undefined when the server speaks HTTP/1.1 only; every request waits on the one being opened. */
-  private async open(tls: Tls): Promise<http2.ClientHttp2Session | undefined> {
+  private async open(tls: Tls, signal: AbortSignal): Promise<http2.ClientHttp2Session | undefined> {
     if (this.http1) return undefined;
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    this.opening ??= this.negotiate(tls).finally(() => (this.opening = undefined));
+    this.opening ??= this.negotiate(tls, signal).finally(() => (this.opening = undefined));
     return this.opening;
   }
 
-  private negotiate(tls: Tls): Promise<http2.ClientHttp2Session | undefined> {
+  /** Opens the connection, given up when the signal of the request that asked for it aborts. */
+  private negotiate(tls: Tls, signal: AbortSignal): Promise<http2.ClientHttp2Session | undefined> {
     const url = new URL(this.origin);
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     return new Promise((resolve, reject) => {
       // SNI names a host, never an address.
       const socket = tlsConnect({ ...tls, host, port: Number(url.port || 443), ALPNProtocols: ["h2", "http/1.1"], servername: tls.servername ?? (isIP(host) ? undefined : host) });
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no connection to ${this.origin} within ${this.timeoutMs} ms`), { retryable: true })), this.timeoutMs);
+      const giveUp = () => socket.destroy(signal.reason instanceof TimeLimitError ? Object.assign(new Error(`no connection to ${this.origin} within ${signal.reason.timeoutMs} ms`), { retryable: true }) : signal.reason);
+      if (signal.aborted) giveUp();
+      signal.addEventListener("abort", giveUp, { once: true });
       socket.once("error", (err) => {
-        clearTimeout(timer);
+        signal.removeEventListener("abort", giveUp);
         reject(err);
       });
       socket.once("secureConnect", () => {
-        clearTimeout(timer);
+        signal.removeEventListener("abort", giveUp);
         socket.removeAllListeners("error");
         if (socket.alpnProtocol !== "h2") {
           socket.destroy();
@@ -164,45 +167,21 @@ class ServerConnection {
   }
 }
 
-/** A request over HTTP/1.1, through the client's agent for the cluster (its proxy, or plain HTTP). */
-function requestHttp1(url: URL, options: https.RequestOptions, method: string, headers: Record<string, string>, timeoutMs: number, body?: string): Promise<Answer> {
+/** A request over HTTP/1.1, through the client's agent for the cluster (its proxy, or plain HTTP), cancelled when `signal` aborts. */
+function requestHttp1(url: URL, options: https.RequestOptions, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<Answer> {
   const send = url.protocol === "http:" ? http.request : https.request;
   const { headers: _given, auth: _auth, ...rest } = options;
-  let timer: NodeJS.Timeout | undefined;
   return new Promise<Answer>((resolve, reject) => {
-    const request = send(url, { ...rest, method, headers }, (response) => {
+    const failed = (err: Error) => reject(signal.aborted ? signal.reason : err);
+    const request = send(url, { ...rest, method, headers, signal }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      response.on("error", reject);
+      response.on("error", failed);
     });
-    request.on("error", reject);
-    timer = setTimeout(() => request.destroy(noAnswer(timeoutMs)), timeoutMs);
+    request.on("error", failed);
     request.end(body);
-  }).finally(() => clearTimeout(timer));
-}
-
-function noAnswer(timeoutMs: number): Error {
-  return Object.assign(new Error(`no answer within ${timeoutMs} ms`), { retryable: true });
-}
-
-/**
- * Requests retried with backoff after a connection error, a timeout, 429 or a 5xx answer (as the
- * vCenter client does); other answers are final.
- */
-export function resilient(request: Request, retries: number): Request {
-  return async (...args) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await request(...args);
-      } catch (err) {
-        const c = code(err);
-        const retryable = (err as { retryable?: boolean }).retryable === true || c === 429 || (c !== undefined && c >= 500) || (c === undefined && /ECONN|EPIPE|ETIMEDOUT|socket hang up|ERR_HTTP2_/i.test(`${messageOf(err)} ${String((err as { code?: unknown }).code)}`));
-        if (!retryable || attempt >= retries) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));
-      }
-    }
-  };
+  });
 }
 
 /** The HTTP status of a request's error, if the server answered. */

@@ -1,13 +1,15 @@
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { CatalogImage, imageKey, manifestKey } from "../../catalog/catalog";
 import { CatalogDiff, diffCatalogs } from "../../catalog/diff";
-import { Generated, PreviousState } from "../../pipeline/run";
-import { FolderPlan, manifestPath, planFolder, renderFolder } from "./layout";
-import { previousCatalog, previousConditions } from "./previous";
-import { readManifestsFolder as readManifests } from "./manifests";
-import { FolderLock, applyPlan, lockFolder, needsRecovery, readOwnedFiles, recoverFolder } from "./write";
-import { existsSync } from "node:fs";
+import { messageOf } from "../../errors";
 import { ImageManifest } from "../../image/manifest";
+import { Generated } from "../../pipeline/run";
+import { FolderPlan, manifestPath, planFolder, renderFolder } from "./layout";
+import { readManifestsFolder as readManifests } from "./manifests";
+import { keepFileTimes, previousCatalog } from "./previous";
+import { StampStore, folderStamp } from "./stamp";
+import { FolderLock, applyPlan, lockFolder, needsRecovery, readOwnedFiles, recoverFolder } from "./write";
 
 export { KUSTOMIZATION, manifestPath, renderFolder } from "./layout";
 
@@ -27,17 +29,27 @@ export async function readManifestsFolder(dir: string): Promise<ImageManifest[]>
   return readManifests(dir);
 }
 
-/** What writing a run's images into a folder did. */
+/** What writing a run's images into a folder did (or would do). */
 export interface FolderChange {
   readonly diff: CatalogDiff;
   readonly plan: FolderPlan;
-  /** Every file the folder now holds that this project owns (path → text). */
+  /** Every file the folder holds afterwards that this project owns (path → text). */
   readonly files: ReadonlyMap<string, string>;
+  /** What went wrong besides the folder, which is whole: its stamp could not be recorded. */
+  readonly warnings: readonly string[];
+}
+
+export interface OpenOptions {
+  /** Hold the folder's lock until `close()`, for a run that will write it. @default true */
+  readonly lock?: boolean;
+  /** The cache folder where the folder's stamp is kept; without one, a run always builds. */
+  readonly stampDir?: string;
 }
 
 /**
  * A GitOps output folder as a target of the pipeline: the files a previous run wrote (read when it
- * is opened), what the next run needs of them, and the change a run's images make to it.
+ * is opened), and the change a run's images make to it. It keeps what it needs of its own past: the
+ * conditions' transition times in its files, and its stamp (stamp.ts).
  */
 export class GitopsFolder {
   private constructor(
@@ -46,6 +58,7 @@ export class GitopsFolder {
     /** The files of it this project wrote (path → text); empty for a new folder. */
     readonly files: ReadonlyMap<string, string>,
     private lock: FolderLock | undefined,
+    private readonly stamps: StampStore | undefined,
   ) {}
 
   /**
@@ -54,10 +67,11 @@ export class GitopsFolder {
    * writes it meanwhile; a folder that does not exist yet is locked when it is first written.
    * @throws OutputError when its kustomization.yaml is not ours, or another run holds its lock.
    */
-  static open(dir: string, options: { readonly lock?: boolean } = { lock: true }): GitopsFolder {
+  static open(dir: string, options: OpenOptions = {}): GitopsFolder {
     const absolute = path.resolve(dir);
+    const keepLock = options.lock ?? true;
     let lock: FolderLock | undefined;
-    if (existsSync(absolute) && (options.lock !== false || needsRecovery(absolute))) {
+    if (existsSync(absolute) && (keepLock || needsRecovery(absolute))) {
       lock = lockFolder(absolute);
       try {
         recoverFolder(absolute);
@@ -65,13 +79,14 @@ export class GitopsFolder {
         lock.release();
         throw err;
       }
-      if (options.lock === false) {
+      if (!keepLock) {
         lock.release();
         lock = undefined;
       }
     }
     try {
-      return new GitopsFolder(absolute, readOwnedFiles(absolute).files, lock);
+      const stamps = options.stampDir !== undefined ? new StampStore(options.stampDir) : undefined;
+      return new GitopsFolder(absolute, readOwnedFiles(absolute).files, lock, stamps);
     } catch (err) {
       lock?.release();
       throw err;
@@ -84,33 +99,50 @@ export class GitopsFolder {
     this.lock = undefined;
   }
 
-  /** For the pipeline: the folder's stamp inputs and its images' earlier conditions. */
-  get previous(): PreviousState {
-    return { target: this.dir, files: this.files, conditions: previousConditions(this.files) };
+  /**
+   * Whether the folder holds what a run with these inputs (`Run.inputs`) writes: the last run that
+   * wrote it had the same inputs, and its files are still as that run left them.
+   */
+  holds(inputs: string | undefined): boolean {
+    return inputs !== undefined && this.stamps !== undefined && this.files.size > 0 && this.stamps.get(this.dir) === folderStamp(inputs, this.files);
+  }
+
+  /** The folder's files for `generated` (path → text), conditions that did not change keeping their times. */
+  render(generated: Generated): Map<string, string> {
+    return renderFolder(generated.manifests.map((m) => keepFileTimes(m, this.files)));
   }
 
   /** What writing `generated` would change, without writing. */
   plan(generated: Generated): FolderChange {
-    const rendered = renderFolder(generated.manifests);
+    const rendered = this.render(generated);
     const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
     const current = new Map<string, { text: string; image: CatalogImage }>();
     for (const m of generated.manifests) {
       const rel = manifestPath(m);
       current.set(rel, { text: rendered.get(rel)!, image: images.get(manifestKey(m))! });
     }
-    return { diff: diffCatalogs(previousCatalog(this.files, current), generated.catalog), plan: planFolder(this.files, rendered), files: rendered };
+    return { diff: diffCatalogs(previousCatalog(this.files, current), generated.catalog), plan: planFolder(this.files, rendered), files: rendered, warnings: [] };
   }
 
-  /** Writes `generated` into the folder: changed files, then the kustomization, then removals. */
-  write(generated: Generated): FolderChange {
+  /**
+   * Writes `generated` into the folder (changed files, then the kustomization, then removals), then
+   * records the folder's stamp for a run with `inputs`.
+   */
+  write(generated: Generated, inputs?: string): FolderChange {
     const change = this.plan(generated);
     this.lock ??= lockFolder(this.dir);
     applyPlan(this.dir, change.plan);
-    return change;
+    if (inputs === undefined || this.stamps === undefined) return change;
+    try {
+      this.stamps.record(this.dir, folderStamp(inputs, change.files));
+      return change;
+    } catch (err) {
+      return { ...change, warnings: [`cannot record the folder's stamp in ${this.stamps.dir} (the next run builds every image again): ${messageOf(err)}`] };
+    }
   }
 
   /** The change of a run that found the folder up to date: none. */
   unchanged(): FolderChange {
-    return { diff: { added: [], changed: [], removed: [] }, plan: { write: [], remove: [], unchanged: [...this.files.keys()] }, files: this.files };
+    return { diff: { added: [], changed: [], removed: [] }, plan: { write: [], remove: [], unchanged: [...this.files.keys()] }, files: this.files, warnings: [] };
   }
 }

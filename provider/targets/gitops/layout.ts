@@ -1,6 +1,6 @@
 import { ImageManifest } from "../../image/manifest";
 import { compareCodeUnits } from "../../util";
-import { renderYaml } from "./yaml";
+import { renderYaml } from "../../yaml";
 
 /**
  * The GitOps folder layout, as pure data: one YAML file per image and a `kustomization.yaml`
@@ -35,22 +35,6 @@ export function renderFolder(manifests: readonly ImageManifest[]): Map<string, s
 /** `kustomization.yaml` listing `resources` (paths with `/`, in the order given). */
 export function renderKustomization(resources: readonly string[]): string {
   return renderYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources }, HEADER);
-}
-
-/**
- * The resources a kustomization that vmimages rendered lists, read line by line: a YAML parser
- * costs more on thousands of lines than everything else a run over an unchanged library does.
- * Undefined when the text is not exactly what `renderKustomization` writes (edited by hand, say).
- */
-export function renderedKustomizationResources(text: string): string[] | undefined {
-  const at = text.indexOf("\nresources:\n");
-  if (at < 0) return undefined;
-  const resources = text
-    .slice(at + "\nresources:\n".length)
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => line.slice(4));
-  return renderKustomization(resources) === text ? resources : undefined;
 }
 
 export interface FolderPlan {

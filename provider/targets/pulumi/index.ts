@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { imageKey, manifestKey, withoutTimestamps } from "../../catalog/catalog";
 import { Generated } from "../../pipeline/run";
-import { manifestPath, renderFolder } from "../gitops/layout";
+import { manifestPath } from "../gitops/layout";
 import { ClusterImageResource, ImageResource } from "./resources";
 
 export interface PulumiTargetOptions {
   /** The component the image resources belong to. */
   readonly parent: pulumi.Resource;
-  /** A GitOps folder (absolute) that each resource keeps its manifest file in. */
-  readonly gitopsDir?: string;
+  /** A GitOps folder (absolute) that each resource keeps its manifest file in, with the files `GitopsFolder.render` gives for the run. */
+  readonly gitops?: { readonly dir: string; readonly files: ReadonlyMap<string, string> };
   /** A cluster that each resource keeps its image in, object and status. */
   readonly cluster?: PulumiClusterTarget;
 }
@@ -30,21 +30,15 @@ export interface PulumiClusterTarget {
  * type of its own; with a cluster alone, that is the image's only resource.
  */
 export function registerImages(generated: Generated, options: PulumiTargetOptions): Array<ImageResource | ClusterImageResource> {
-  const files = options.gitopsDir !== undefined ? renderFolder(generated.manifests) : undefined;
   const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
   return generated.manifests.flatMap((m) => {
     const key = `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`;
     const image = withoutTimestamps(images.get(manifestKey(m))!);
     const rel = manifestPath(m);
     const made: Array<ImageResource | ClusterImageResource> = [];
-    if (options.gitopsDir !== undefined || options.cluster === undefined) {
-      made.push(
-        new ImageResource(
-          m.metadata.name,
-          { key, image, ...(files !== undefined && options.gitopsDir !== undefined ? { file: { dir: options.gitopsDir, path: rel, content: files.get(rel)! } } : {}) },
-          { parent: options.parent },
-        ),
-      );
+    if (options.gitops !== undefined || options.cluster === undefined) {
+      const file = options.gitops && { dir: options.gitops.dir, path: rel, content: options.gitops.files.get(rel)! };
+      made.push(new ImageResource(m.metadata.name, { key, image, ...(file ? { file } : {}) }, { parent: options.parent }));
     }
     if (options.cluster !== undefined) {
       const placement = {
