@@ -89,6 +89,11 @@ export function changes(preview: PreviewJson): string[] {
   return preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
 }
 
+/** The steps of a preview on the image resources of one type (`Image`, the GitOps files; `ClusterImage`, a cluster's), as `op vmi-…`. */
+export function imageChanges(preview: PreviewJson, type: "Image" | "ClusterImage" = "Image"): string[] {
+  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes(`pulumi-nodejs:dynamic/vmimages:${type}::`)) });
+}
+
 /** The fenced block of the README that follows `<!-- consumer: NAME -->`. */
 export function readmeBlock(readme: string, name: string): string {
   const text = readFileSync(readme, "utf8");

@@ -3,24 +3,13 @@ import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { main } from "../../provider/cli/main";
+import { CliRun, vmimages } from "../helpers/cli";
 import { crdErrors } from "../helpers/crd";
 import { corpusAvailable } from "../helpers/corpus";
 import { copyExample, makeOva, PROJECT, snapshot, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function vmimages(...args: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "vmimages", ...args], { out: (t) => (out += t), err: (t) => (err += t), tty: false });
-  return { code, out, err };
-}
+type Run = CliRun;
 
 const PHOTON = "vmi-0a0044d7c690bcbea";
 

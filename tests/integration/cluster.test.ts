@@ -7,7 +7,7 @@ import { Duplex } from "node:stream";
 import { promisify } from "node:util";
 import * as path from "node:path";
 import { v5 as uuidv5 } from "uuid";
-import { main } from "../../provider/cli/main";
+import { vmimages, vmimagesProcess } from "../helpers/cli";
 import { vmiName } from "../../provider/image/naming";
 import { OFFLINE_ITEM_NAMESPACE } from "../../provider/source/directory";
 import { copyExample, PROJECT, tempDir, writeTree } from "../helpers/library";
@@ -29,7 +29,7 @@ describe("the GitOps folder on a real API server", () => {
   beforeAll(async () => {
     cluster = await startCluster();
     const ex = copyExample();
-    expect(await main(["node", "vmimages", "generate", "-c", ex.config, "-o", ex.out], { out: () => undefined, err: () => undefined, tty: false })).toBe(0);
+    expect((await vmimages("generate", "-c", ex.config, "-o", ex.out)).code).toBe(0);
     out = ex.out;
   });
   afterAll(() => cluster?.stop());
@@ -75,23 +75,13 @@ describe("the GitOps folder on a real API server", () => {
   });
 });
 
-/** The `vmimages` executable (the bundled build), as a user runs it. */
-async function vmimagesBin(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { execFile } = await import("node:child_process");
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(PROJECT, "bin/vmimages.js"), ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, out, errText) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errText }),
-    );
-  });
-}
-
 describe("a cluster that does not answer", () => {
   test("vmimages apply fails naming the server after its retries, and prunes nothing", async () => {
     const ex = copyExample();
     const kubeconfig = path.join(tempDir("vmimages-kc-"), "config");
     const port = await freePort();
     writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n`);
-    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", kubeconfig, "--prune"]);
+    const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", kubeconfig, "--prune"]);
     expect(run.code).toBe(1);
     expect(run.err).toContain(`https://127.0.0.1:${port}: cannot list ClusterVirtualMachineImages: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
@@ -102,7 +92,7 @@ describe("a cluster without VM Operator's CRDs", () => {
     const bare = await startCluster({ crds: false });
     try {
       const ex = copyExample();
-      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", bare.adminKubeconfig]);
+      const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", bare.adminKubeconfig]);
       expect(run.code).toBe(1);
       expect(run.err).toContain(`${bare.server} does not serve vmoperator.vmware.com/v1alpha5 ClusterVirtualMachineImages: install VM Operator's CRDs`);
     } finally {
@@ -126,7 +116,7 @@ describe("vmimages apply on a real API server", () => {
 
   test("applies the example library with status: kubectl get vmi -o wide and get cvmi print every column, labels select, Ready=True; a second apply changes nothing", async () => {
     const ex = copyExample();
-    const first = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
+    const first = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
     expect(first.err).toContain("5 image(s): 5 created, 0 changed, 0 unchanged, 0 deleted, 0 conflict(s)");
     expect(first.code).toBe(0);
     const wide = (await cluster.kubectl(["get", "vmi", "-n", "team-a", "-o", "wide"])).trimEnd().split("\n");
@@ -140,7 +130,7 @@ describe("vmimages apply on a real API server", () => {
     expect(ready.status.conditions).toEqual([expect.objectContaining({ type: "Ready", status: "True" })]);
 
     const before = await resourceVersions();
-    const again = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
+    const again = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
     expect(again.err).toContain("0 created, 0 changed, 5 unchanged");
     expect(await resourceVersions()).toEqual(before);
   });
@@ -148,12 +138,12 @@ describe("vmimages apply on a real API server", () => {
   test("with --prune, a changed, an added and a deleted item are one update, one create and one delete; a foreign image of a wanted name is reported and left", async () => {
     const ex = copyExample();
     writeFileSync(ex.config, readFileSync(ex.config, "utf8"));
-    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test"])).code).toBe(0);
+    expect((await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test"])).code).toBe(0);
     const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
     writeFileSync(photon, readFileSync(photon, "utf8").replace("<FullVersion>5.0-dde71ec57</FullVersion>", "<FullVersion>5.0-2025.11</FullVersion>"));
     rmSync(path.join(ex.library, "team-a/centos-7-legacy.ovf"));
     writeTree(ex.library, { "team-a/rocky-9.ovf": ovf({ osType: "rockylinux_64Guest", systemType: "vmx-21" }) });
-    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test", "--prune"]);
+    const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test", "--prune"]);
     expect(run.err).toContain("1 created, 1 changed, 3 unchanged, 1 deleted, 0 conflict(s)");
     expect(run.out).toContain("~ ClusterVirtualMachineImage vmi-0a0044d7c690bcbea");
 
@@ -163,7 +153,7 @@ describe("vmimages apply on a real API server", () => {
     await cluster.kubectl(["create", "namespace", "team-b"]);
     await cluster.kubectl(["apply", "--server-side", "-f", foreign]);
     writeFileSync(ex.config, readFileSync(ex.config, "utf8").replace("namespace: team-a", "namespace: team-b"));
-    const conflicted = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test-b"]);
+    const conflicted = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "prune-test-b"]);
     expect(conflicted.code).toBe(1);
     expect(conflicted.err).toContain(`conflict: VirtualMachineImage team-b/${vmiNameOfRocky(ex.library)} exists and is not managed by vmimages: left as it is`);
     const kept = JSON.parse(await cluster.kubectl(["get", "vmi", "-n", "team-b", vmiNameOfRocky(ex.library), "-o", "json"])) as { metadata: { labels?: Record<string, string> } };
@@ -173,7 +163,7 @@ describe("vmimages apply on a real API server", () => {
   test("an item that drops a capability and a property loses the label and the status fields in the cluster, and a second apply changes nothing", async () => {
     const ex = copyExample();
     const args = ["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "drops"];
-    expect((await vmimagesBin(args)).code).toBe(0);
+    expect((await vmimagesProcess(args)).code).toBe(0);
     const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
     const text = readFileSync(photon, "utf8");
     const dropped = text
@@ -181,7 +171,7 @@ describe("vmimages apply on a real API server", () => {
       .replace(/<Property ovf:key="hostname"[\s\S]*?<\/Property>/, "");
     expect(dropped).not.toBe(text);
     writeFileSync(photon, dropped);
-    const run = await vmimagesBin(args);
+    const run = await vmimagesProcess(args);
     expect(run.code).toBe(0);
     expect(run.err).toContain("0 created, 1 changed, 4 unchanged");
     const image = JSON.parse(await cluster.kubectl(["get", "cvmi", "vmi-0a0044d7c690bcbea", "-o", "json"])) as {
@@ -194,14 +184,14 @@ describe("vmimages apply on a real API server", () => {
     expect(image.status.ovfProperties.map((p) => p.key)).toContain("user-data");
     expect(image.status.ovfProperties.map((p) => p.key)).not.toContain("hostname");
     const before = await resourceVersions();
-    expect((await vmimagesBin(args)).err).toContain("0 created, 0 changed, 5 unchanged");
+    expect((await vmimagesProcess(args)).err).toContain("0 created, 0 changed, 5 unchanged");
     expect(await resourceVersions()).toEqual(before);
   });
 
   test("a user without rights gets a 403 naming what is missing, and nothing changes", async () => {
     const ex = copyExample();
     const before = await resourceVersions();
-    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.nobodyKubeconfig]);
+    const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.nobodyKubeconfig]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/HTTP 403: .*"nobody" cannot list resource "clustervirtualmachineimages" in API group "vmoperator\.vmware\.com"/);
     expect(await resourceVersions()).toEqual(before);
@@ -209,12 +199,12 @@ describe("vmimages apply on a real API server", () => {
 
   test("--dry-run says what would change, using the server's dry run, and changes nothing", async () => {
     const ex = copyExample();
-    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "dry"])).code).toBe(0);
+    expect((await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "dry"])).code).toBe(0);
     const photon = path.join(ex.library, "base-images/linux/photon-5.ovf");
     writeFileSync(photon, readFileSync(photon, "utf8").replace("<FullVersion>5.0-dde71ec57</FullVersion>", "<FullVersion>5.0-dry</FullVersion>"));
     writeTree(ex.library, { "team-a/dry.ovf": ovf({ osType: "ubuntu64Guest" }) });
     const before = await resourceVersions();
-    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "dry", "--dry-run"]);
+    const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "dry", "--dry-run"]);
     expect(run.code).toBe(0);
     expect(run.err).toContain("(dry run) 6 image(s): 1 created, 1 changed");
     expect(run.out).toContain("~ ClusterVirtualMachineImage vmi-0a0044d7c690bcbea");
@@ -223,18 +213,18 @@ describe("vmimages apply on a real API server", () => {
 
   test("list, resolve and select read the images of the live cluster, with namespace precedence, the cluster's fallback, ambiguity and --strict", async () => {
     const ex = copyExample();
-    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "read"])).code).toBe(0);
+    expect((await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "read"])).code).toBe(0);
     const kc = ["--kubeconfig", cluster.adminKubeconfig];
-    const list = await vmimagesBin(["list", ...kc, "-n", "team-a"]);
+    const list = await vmimagesProcess(["list", ...kc, "-n", "team-a"]);
     expect(list.out.split("\n")[0]).toMatch(/^NAME\s+DISPLAY NAME\s+TYPE\s+IMAGE VERSION\s+OS NAME\s+OS VERSION\s+HARDWARE VERSION\s+CAPABILITIES$/);
     expect(list.out).toContain("Ubuntu 24.04 LTS");
-    const teamA = (await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a"])).out.trim();
-    const inCluster = (await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc])).out.trim();
+    const teamA = (await vmimagesProcess(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a"])).out.trim();
+    const inCluster = (await vmimagesProcess(["resolve", "Ubuntu 24.04 LTS", ...kc])).out.trim();
     expect(teamA).toMatch(/^vmi-[0-9a-f]{17}$/);
     expect(inCluster).toMatch(/^vmi-[0-9a-f]{17}$/);
     expect(teamA).not.toBe(inCluster);
-    expect((await vmimagesBin(["resolve", "Photon OS 5.0", ...kc, "-n", "team-a"])).out.trim()).toBe("vmi-0a0044d7c690bcbea");
-    const strict = await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a", "--strict"]);
+    expect((await vmimagesProcess(["resolve", "Photon OS 5.0", ...kc, "-n", "team-a"])).out.trim()).toBe("vmi-0a0044d7c690bcbea");
+    const strict = await vmimagesProcess(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a", "--strict"]);
     expect(strict.code).toBe(1);
     expect(strict.err).toContain('the display name "Ubuntu 24.04 LTS" is ambiguous in namespace "team-a" and the cluster (strict)');
     // An image VM Operator made (not by vmimages) counts like any other.
@@ -242,16 +232,16 @@ describe("vmimages apply on a real API server", () => {
     writeFileSync(made, "apiVersion: vmoperator.vmware.com/v1alpha5\nkind: VirtualMachineImage\nmetadata:\n  name: vmi-00000000000000001\n  namespace: team-a\nstatus:\n  name: Ubuntu 24.04 LTS\n  type: OVF\n");
     await cluster.kubectl(["apply", "--server-side", "-f", made]);
     await cluster.kubectl(["apply", "--server-side", "--subresource", "status", "-f", made]);
-    const ambiguous = await vmimagesBin(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a"]);
+    const ambiguous = await vmimagesProcess(["resolve", "Ubuntu 24.04 LTS", ...kc, "-n", "team-a"]);
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.err).toContain("vmi-00000000000000001 (namespace team-a)");
-    expect((await vmimagesBin(["select", "--name", "Photon*", ...kc])).out.trim()).toBe("vmi-0a0044d7c690bcbea");
+    expect((await vmimagesProcess(["select", "--name", "Photon*", ...kc])).out.trim()).toBe("vmi-0a0044d7c690bcbea");
     await cluster.kubectl(["delete", "-f", made]);
   });
 
   test("the SDK's lookupImage and lookupSelectedImage take a live cluster (a kubeconfig's text, as a Pulumi secret gives it) as their catalog", async () => {
     const ex = copyExample();
-    expect((await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "sdk"])).code).toBe(0);
+    expect((await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "sdk"])).code).toBe(0);
     const script = `
       const sdk = require(${JSON.stringify(path.join(PROJECT, "dist/sdk/index.js"))});
       const kubeconfig = require("node:fs").readFileSync(${JSON.stringify(cluster.adminKubeconfig)}, "utf8");
@@ -284,19 +274,19 @@ describe("vmimages apply on a real API server", () => {
     const plain = await onTty("--no-progress");
     expect(plain).not.toMatch(/reading|applying/);
     expect(plain).toContain("5 image(s)");
-    const piped = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
+    const piped = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig]);
     expect(piped.err).not.toMatch(/reading|applying/);
   });
 
   test("a library that cannot be read fails apply naming the item, and nothing is pruned or changed", async () => {
     const ex = copyExample();
     const owner = ["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "unreadable", "--prune"];
-    expect((await vmimagesBin(owner)).code).toBe(0);
+    expect((await vmimagesProcess(owner)).code).toBe(0);
     const before = await resourceVersions();
     // The item vanishes as a file that cannot be parsed, and another item goes away for good.
     writeFileSync(path.join(ex.library, "team-a/centos-7-legacy.ovf"), "<Envelope><unclosed>");
     rmSync(path.join(ex.library, "base-images/linux/photon-5.ovf"));
-    const run = await vmimagesBin(owner);
+    const run = await vmimagesProcess(owner);
     expect(run.code).toBe(1);
     expect(run.err).toContain("centos-7-legacy.ovf");
     expect(await resourceVersions()).toEqual(before);
@@ -305,7 +295,7 @@ describe("vmimages apply on a real API server", () => {
   test("a namespace that does not exist fails naming it, and is never created", async () => {
     const ex = copyExample();
     writeFileSync(ex.config, readFileSync(ex.config, "utf8").replace("namespace: team-a", "namespace: nowhere"));
-    const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "nowhere"]);
+    const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", cluster.adminKubeconfig, "--owner", "nowhere"]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/namespaces "nowhere" not found/);
     await expect(cluster.kubectl(["get", "namespace", "nowhere"])).rejects.toThrow(/not found/);
@@ -335,7 +325,7 @@ describe("vmimages apply on a real API server", () => {
     writeFileSync(viaProxy, readFileSync(cluster.adminKubeconfig, "utf8").replace(/^(\s+)server: (.*)$/m, `$1server: $2\n$1proxy-url: http://127.0.0.1:${(proxy.address() as AddressInfo).port}`));
     try {
       const ex = copyExample();
-      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", viaProxy, "--owner", "proxied"]);
+      const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", viaProxy, "--owner", "proxied"]);
       expect(run.code).toBe(0);
       expect(await owned("proxied")).toHaveLength(examples);
       expect(tunnels.length).toBeGreaterThan(0);
@@ -361,7 +351,7 @@ describe("vmimages apply on a real API server", () => {
       const viaFront = path.join(tempDir("vmimages-front-"), "kubeconfig");
       writeFileSync(viaFront, readFileSync(cluster.adminKubeconfig, "utf8").replace(/server: .*/, `server: https://127.0.0.1:${(front.address() as AddressInfo).port}`));
       const ex = copyExample();
-      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", viaFront, "--owner", "fronted"]);
+      const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", viaFront, "--owner", "fronted"]);
       expect(run.err).toContain("5 image(s)");
       expect(run.code).toBe(0);
       expect(await owned("fronted")).toHaveLength(examples);
@@ -384,10 +374,10 @@ describe("vmimages apply on a real API server", () => {
       const plain = path.join(tempDir("vmimages-kubectl-proxy-"), "kubeconfig");
       writeFileSync(plain, `apiVersion: v1\nkind: Config\nclusters:\n- name: p\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: p\n  context:\n    cluster: p\n    user: u\ncurrent-context: p\n`);
       const ex = copyExample();
-      const run = await vmimagesBin(["apply", "-c", ex.config, "--kubeconfig", plain, "--owner", "plain"]);
+      const run = await vmimagesProcess(["apply", "-c", ex.config, "--kubeconfig", plain, "--owner", "plain"]);
       expect(run.code).toBe(0);
       expect(await owned("plain")).toHaveLength(examples);
-      const list = await vmimagesBin(["list", "--kubeconfig", plain, "-n", "team-a"]);
+      const list = await vmimagesProcess(["list", "--kubeconfig", plain, "-n", "team-a"]);
       expect(list.code).toBe(0);
       expect(list.out).toContain("Ubuntu 24.04 LTS");
     } finally {
@@ -413,13 +403,13 @@ describe("a kube-apiserver that dies mid-run", () => {
       // An earlier apply of this configuration, whose one image has vanished from the library since.
       writeTree(dir, { "library/lib/old.ovf": ovf({ osType: "ubuntu64Guest" }) });
       const old = vmiName(uuidv5("lib/old.ovf", OFFLINE_ITEM_NAMESPACE));
-      expect((await vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig])).code).toBe(0);
+      expect((await vmimagesProcess(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig])).code).toBe(0);
       rmSync(path.join(dir, "library/lib/old.ovf"));
       const count = 800;
       for (let i = 0; i < count; i++) writeTree(dir, { [`library/lib/item-${i}.ovf`]: ovf({ osType: "ubuntu64Guest", product: { product: `Item ${i}` } }) });
       const wanted = Array.from({ length: count }, (_, i) => vmiName(uuidv5(`lib/item-${i}.ovf`, OFFLINE_ITEM_NAMESPACE))).sort();
 
-      const running = vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
+      const running = vmimagesProcess(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
       let finished = false;
       void running.then(() => (finished = true));
       // The server dies once it holds some of the new images, not all.
@@ -436,7 +426,7 @@ describe("a kube-apiserver that dies mid-run", () => {
       expect(after).toContain(old);
       expect(after.length).toBeLessThan(count + 1);
 
-      const again = await vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
+      const again = await vmimagesProcess(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
       // Those it had applied are there (some maybe without their status yet): the rest are created.
       const summary = new RegExp(`${count} image\\(s\\): (\\d+) created, (\\d+) changed, (\\d+) unchanged, 1 deleted, 0 conflict\\(s\\)`).exec(again.err);
       expect(summary).not.toBeNull();
@@ -444,7 +434,7 @@ describe("a kube-apiserver that dies mid-run", () => {
       expect(Number(summary![2]) + Number(summary![3])).toBe(after.length - 1);
       expect(again.code).toBe(0);
       expect(await names()).toEqual(wanted);
-      const third = await vmimagesBin(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
+      const third = await vmimagesProcess(["apply", "-c", config, "--kubeconfig", cluster.adminKubeconfig, "--prune"]);
       expect(third.err).toContain(`0 created, 0 changed, ${count} unchanged, 0 deleted`);
     } finally {
       await cluster.stop();

@@ -3,7 +3,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writ
 import { hostname } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
+import { ProcessRun, vmimagesProcess } from "../helpers/cli";
+import { snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
 
 jest.setTimeout(300_000);
@@ -12,24 +13,11 @@ jest.setTimeout(300_000);
  * The output folder as a transaction, proven on the real `vmimages` executable: a child process is
  * killed (SIGKILL, as a crash) at chosen points of a run, and the folder is then found whole.
  */
-const BIN = path.join(PROJECT, "bin/vmimages.js");
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly out: string;
-  readonly err: string;
-}
+type Run = ProcessRun;
 
 function vmimages(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("exit", (code, signal) => resolve({ code, signal, out, err }));
-  });
+  return vmimagesProcess(args, env);
 }
 
 const ITEMS = 30;

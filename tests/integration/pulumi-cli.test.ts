@@ -3,13 +3,13 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, wri
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { main } from "../../provider/cli/main";
+import { vmimages } from "../helpers/cli";
 import { crdErrors } from "../helpers/crd";
 import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
 import { startCluster } from "../helpers/kube";
 import { imageNames } from "../helpers/names";
-import { CliStack, PreviewJson, changes, cliStack, readmeBlock } from "../helpers/pulumi-cli";
+import { CliStack, changes, cliStack, imageChanges, readmeBlock } from "../helpers/pulumi-cli";
 
 jest.setTimeout(900_000);
 
@@ -17,11 +17,6 @@ const exec = promisify(execFile);
 const README = path.join(PROJECT, "README.md");
 const GITOPS_EXAMPLE = path.join(PROJECT, "examples/gitops");
 const VM_STACK_EXAMPLE = path.join(PROJECT, "examples/vm-stack");
-
-/** The image resources of a preview that change something, as `op vmi-…`. */
-function imageChanges(preview: PreviewJson): string[] {
-  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes("pulumi-nodejs:dynamic/vmimages:Image::")) });
-}
 
 /** A copy of the example library and a GitOps folder holding a file a person wrote. */
 function workspace(): { library: string; gitops: string } {
@@ -39,9 +34,9 @@ async function cliAgrees(gitops: string, library: string): Promise<void> {
   cpSync(gitops, copy, { recursive: true });
   const config = path.join(tempDir("vmimages-cfg-"), "vmimages.yaml");
   writeFileSync(config, `source:\n  directory: ${library}\nlibraries:\n  - name: base-images\n    scope: cluster\n  - name: team-a\n    namespace: team-a\n`);
-  let err = "";
-  expect(await main(["node", "vmimages", "generate", "-c", config, "-o", copy], { out: () => undefined, err: (t) => (err += t), tty: false })).toBe(0);
-  expect(err).toMatch(/ 0 file\(s\) written, 0 removed/);
+  const run = await vmimages("generate", "-c", config, "-o", copy);
+  expect(run.code).toBe(0);
+  expect(run.err).toMatch(/ 0 file\(s\) written, 0 removed/);
 }
 
 describe.each([

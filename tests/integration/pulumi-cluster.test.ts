@@ -4,7 +4,7 @@ import { ownerLabel } from "../../provider/targets/cluster/owner";
 import { Cluster, startCluster } from "../helpers/kube";
 import { EXAMPLE_LIBRARY, PROJECT, tempDir, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
-import { CliRun, CliStack, PreviewJson, changes, cliStack } from "../helpers/pulumi-cli";
+import { CliRun, CliStack, PreviewJson, cliStack, imageChanges } from "../helpers/pulumi-cli";
 import { imageNames } from "../helpers/names";
 
 jest.setTimeout(900_000);
@@ -16,10 +16,8 @@ interface LiveImage {
   status?: { name?: string; productInfo?: { fullVersion?: string }; conditions?: Array<{ type: string; status: string }> };
 }
 
-/** The resources of a preview of images in the cluster that change something, as `op vmi-…`. */
-function imageChanges(preview: PreviewJson, type = "ClusterImage"): string[] {
-  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes(`pulumi-nodejs:dynamic/vmimages:${type}::`)) });
-}
+/** The steps of a preview on images in the cluster. */
+const clusterChanges = (preview: PreviewJson, type: "Image" | "ClusterImage" = "ClusterImage") => imageChanges(preview, type);
 
 /**
  * The Pulumi component's `kubernetes` target with the real Pulumi CLI on a real kube-apiserver:
@@ -66,7 +64,7 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
   afterAll(() => cluster?.stop());
 
   test("up creates every image with its status and the ownership labels; a preview then has nothing to do", async () => {
-    expect(imageChanges(await preview())).toEqual(Object.values(names).map((n) => `create ${n}`).sort());
+    expect(clusterChanges(await preview())).toEqual(Object.values(names).map((n) => `create ${n}`).sort());
     expect(await images("cvmi")).toEqual([]);
 
     await ok("up", "--yes");
@@ -87,7 +85,7 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     expect(wide).toMatch(new RegExp(`${photon.metadata.name}\\s+Photon OS 5\\.0\\s+OVF\\s+`));
 
     const versions = live.map((i) => i.metadata.resourceVersion);
-    expect(imageChanges(await preview())).toEqual([]);
+    expect(clusterChanges(await preview())).toEqual([]);
     await ok("up", "--yes", "--expect-no-changes");
     expect([...(await images("cvmi")), ...(await images("vmi"))].map((i) => i.metadata.resourceVersion)).toEqual(versions);
   });
@@ -99,7 +97,7 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     rmSync(path.join(library, "team-a/centos-7-legacy.ovf"));
     const rocky = imageNames(library)["team-a/rocky-9.ovf"]!;
     const changed = await preview();
-    expect(imageChanges(changed)).toEqual([`update ${names["base-images/linux/photon-5.ovf"]}`, `create ${rocky}`, `delete ${names["team-a/centos-7-legacy.ovf"]}`].sort());
+    expect(clusterChanges(changed)).toEqual([`update ${names["base-images/linux/photon-5.ovf"]}`, `create ${rocky}`, `delete ${names["team-a/centos-7-legacy.ovf"]}`].sort());
     expect(Object.keys(changed.steps.find((s) => s.op === "update")!.detailedDiff ?? {})).toContain("image.status.productInfo.fullVersion");
     expect((await ok("preview", "--diff")).stdout).toMatch(/fullVersion\s*:\s*"5\.0-dde71ec57" => "5\.0-2025\.11"/);
 
@@ -119,10 +117,10 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
 
     // What a refresh finds, before it is taken into the state: every image read, two to put back.
     const refresh = JSON.parse((await ok("preview", "--refresh", "--json")).stdout) as PreviewJson;
-    expect(imageChanges({ ...refresh, steps: refresh.steps.filter((s) => s.op !== "refresh") })).toEqual([`update ${photon}`, `update ${ubuntu}`].sort());
+    expect(clusterChanges({ ...refresh, steps: refresh.steps.filter((s) => s.op !== "refresh") })).toEqual([`update ${photon}`, `update ${ubuntu}`].sort());
     await ok("refresh", "--yes");
     const drift = await preview();
-    expect(imageChanges(drift)).toEqual([`update ${photon}`, `update ${ubuntu}`].sort());
+    expect(clusterChanges(drift)).toEqual([`update ${photon}`, `update ${ubuntu}`].sort());
     const diffs = Object.fromEntries(drift.steps.filter((s) => s.op === "update").map((s) => [s.urn.split("::").pop(), Object.keys(s.detailedDiff ?? {})]));
     expect(diffs[photon]).toEqual(['image.labels["os.image.vmoperator.vmware.com/type"]']);
     expect(diffs[ubuntu]?.sort()).toEqual(["image.displayName", "image.status.name"]);
@@ -175,7 +173,7 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     const teamA = (await images("vmi")).map((i) => i.metadata.name).sort();
     expect(teamA.length).toBeGreaterThan(0);
     await stack.ok("config", "set", "namespace", "team-b");
-    expect(imageChanges(await preview())).toEqual(teamA.map((n) => `update ${n}`));
+    expect(clusterChanges(await preview())).toEqual(teamA.map((n) => `update ${n}`));
     await ok("up", "--yes");
     expect(await images("vmi")).toEqual([]);
     const teamB = (JSON.parse(await cluster.kubectl(["get", "vmi", "-n", "team-b", "-o", "json"])) as { items: LiveImage[] }).items;
@@ -192,8 +190,8 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     const before = await live();
     await stack.ok("config", "set", "gitopsDir", gitops);
     const both = await preview();
-    expect(imageChanges(both)).toEqual([]);
-    expect(imageChanges(both, "Image")).toEqual(Object.values(imageNames(library)).map((n) => `create ${n}`).sort());
+    expect(clusterChanges(both)).toEqual([]);
+    expect(clusterChanges(both, "Image")).toEqual(Object.values(imageNames(library)).map((n) => `create ${n}`).sort());
     await ok("up", "--yes");
     expect(readdirSync(gitops).sort()).toEqual(["cluster", "kustomization.yaml", "namespaces"]);
     expect(await live()).toEqual(before);

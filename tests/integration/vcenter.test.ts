@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { diffCatalogs } from "../../provider/catalog/diff";
-import { main } from "../../provider/cli/main";
+import { vmimages } from "../helpers/cli";
 import { VmImagesError } from "../../provider/errors";
 import { vmiName } from "../../provider/image/naming";
 import { Generated, RunOptions, runPipeline } from "../../provider/pipeline/run";
@@ -112,15 +112,7 @@ describe("reading content libraries from vcsim", () => {
       path.join(work, "vmimages.yaml"),
       `source:\n  vcenter:\n    server: ${vc.origin}\n    username: ${vc.username}\n    passwordEnv: VMI_TEST_VC_PASSWORD\n    insecure: true\nlibraries:\n  - name: base\n    scope: cluster\n  - name: team\n    namespace: team-a\n`,
     );
-    const run = async (out: string) => {
-      let err = "";
-      const code = await main(["node", "vmimages", "generate", "-c", path.join(work, "vmimages.yaml"), "-o", path.join(work, out), "-v", "--cache-dir", path.join(work, "cache")], {
-        out: () => undefined,
-        err: (t) => (err += t),
-        tty: false,
-      });
-      return { code, err };
-    };
+    const run = (out: string) => vmimages("generate", "-c", path.join(work, "vmimages.yaml"), "-o", path.join(work, out), "-v", "--cache-dir", path.join(work, "cache"));
     const first = await run("out");
     expect(first.code).toBe(0);
     expect(first.err).toMatch(/4 image\(s\)/);
@@ -235,21 +227,16 @@ describe("a run over a folder that already holds what it would write", () => {
         `apiVersion: ${apiVersion}\nsource:\n  vcenter:\n    server: ${vc.origin}\n    username: ${vc.username}\n    passwordEnv: VMI_TEST_VC_PASSWORD\n    insecure: true\n` +
           `libraries:\n  - name: base\n    scope: cluster\n  - name: team\n    namespace: team-a\n`,
       );
-    const vmimages = async (command: "generate" | "diff") => {
+    const run = async (command: "generate" | "diff") => {
       process.env.VMI_TEST_VC_PASSWORD = vc.password;
-      let stdout = "";
-      let err = "";
-      const code = await main(
-        ["node", "vmimages", command, "-c", path.join(work, "vmimages.yaml"), "-o", out, "--cache-dir", path.join(work, "cache"), ...(command === "generate" ? ["-v"] : [])],
-        { out: (t) => (stdout += t), err: (t) => (err += t), tty: false },
-      );
-      expect(code).toBe(0);
-      return { out: stdout, err };
+      const result = await vmimages(command, "-c", path.join(work, "vmimages.yaml"), "-o", out, "--cache-dir", path.join(work, "cache"), ...(command === "generate" ? ["-v"] : []));
+      expect(result.code).toBe(0);
+      return result;
     };
     config();
-    const first = await vmimages("generate");
+    const first = await run("generate");
     expect(first.err).not.toContain(NOTHING_TO_BUILD);
-    return { work, out, config, vmimages };
+    return { work, out, config, vmimages: run };
   }
 
   test("stops after reading the source, and writes nothing", async () => {
@@ -344,8 +331,7 @@ describe("failures against vcsim: a clear error and nothing written", () => {
       path.join(work, "vmimages.yaml"),
       `source:\n  vcenter:\n    server: ${vc.origin}\n    username: admin\n    passwordEnv: VMI_TEST_VC_PASSWORD\n${configExtra}libraries:\n  - name: base\n    scope: cluster\n`,
     );
-    let err = "";
-    const code = await main(["node", "vmimages", "generate", "-c", path.join(work, "vmimages.yaml"), "-o", out, "--no-cache"], { out: () => undefined, err: (t) => (err += t), tty: false });
+    const { code, err } = await vmimages("generate", "-c", path.join(work, "vmimages.yaml"), "-o", out, "--no-cache");
     expect(code).toBe(1);
     expect(err).toMatch(pattern);
     expect(err).not.toContain(password);

@@ -33,3 +33,20 @@ describe("image naming", () => {
     expect(namingItemId({ id: item.id }, "preferSourceId")).toBe(item.id);
   });
 });
+
+describe("the example library's names", () => {
+  test("are the VMI IDs worked out by hand, as the tests' helper states the rule and as a run makes them", async () => {
+    const { imageNames, EXAMPLE_NAMES } = await import("../helpers/names");
+    const { EXAMPLE_LIBRARY } = await import("../helpers/library");
+    const { runPipeline } = await import("../../provider/pipeline/run");
+    expect(imageNames(EXAMPLE_LIBRARY)).toEqual(EXAMPLE_NAMES);
+    const generated = await runPipeline({
+      source: { kind: "directory", directory: EXAMPLE_LIBRARY },
+      libraries: [
+        { name: "base-images", scope: { kind: "cluster" } },
+        { name: "team-a", scope: { kind: "namespace", namespace: "team-a" } },
+      ],
+    });
+    expect(generated.manifests.map((m) => m.metadata.name).sort()).toEqual(Object.values(EXAMPLE_NAMES).sort());
+  });
+});
