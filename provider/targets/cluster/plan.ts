@@ -16,15 +16,9 @@ export const CONFIG_LABEL = "vmimages.pulumi-vmimages.dev/config";
 /** The value of `MANAGED_BY`, and the field manager of every write. */
 export const MANAGER = "vmimages";
 
-/** An image as the API server returns it. */
-export interface LiveImage {
+/** An image as the API server returns it: the manifest's metadata, and whatever spec and status it holds. */
+export interface LiveImage extends Pick<ImageManifest, "metadata"> {
   readonly kind: ImageKind;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
   readonly spec?: unknown;
   readonly status?: Readonly<Record<string, unknown>> & { readonly conditions?: readonly Condition[] };
 }
