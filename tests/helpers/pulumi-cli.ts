@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import * as path from "node:path";
 import { localBackend, requireTool } from "./pulumi";
 
@@ -87,12 +87,4 @@ export async function cliStack(project: string, options: { on?: CliStack; stack?
 /** The steps of a preview that change something, as `op name` (the resource's name, the last part of its URN). */
 export function changes(preview: PreviewJson): string[] {
   return preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
-}
-
-/** The fenced block of the README that follows `<!-- consumer: NAME -->`. */
-export function readmeBlock(readme: string, name: string): string {
-  const text = readFileSync(readme, "utf8");
-  const m = new RegExp(`<!-- consumer: ${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(text);
-  if (!m) throw new Error(`the README has no block marked <!-- consumer: ${name} -->`);
-  return m[1]!;
 }
