@@ -10,6 +10,7 @@ import { ApplyResult, benchApply } from "./apply";
 import { benchHostile, HostileResult } from "./hostile";
 import { benchPreview, PreviewResult } from "./preview";
 import { benchPure, PureResult } from "./pure";
+import { updateReadme } from "./report";
 import { table, TargetCheck } from "./stats";
 import { benchSync, SyncResult } from "./sync";
 
@@ -191,7 +192,9 @@ async function main(): Promise<void> {
     file,
     JSON.stringify({ pure: section("pure", pure, only.has("pure")), hostile: section("hostile", hostile, only.has("hostile")), apply: section("apply", applied, only.has("apply"), applied.map((a) => a.n)), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
   );
-  out.write(`\nwritten ${file}\n`);
+  // bench/README.md shows the latest results: its tables are rewritten from the file just written.
+  updateReadme(path.dirname(file));
+  out.write(`\nwritten ${file} and the results in ${path.join(path.dirname(file), "README.md")}\n`);
 }
 
 /** A result with when it was measured and over how many runs. */

@@ -155,9 +155,15 @@ export async function startCluster(options: { readonly crds?: boolean } = {}): P
   const kubectl = async (args: readonly string[], config = adminKubeconfig) => (await exec(kubectlBin, ["--kubeconfig", config, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
   if (options.crds !== false) {
     const crds = ["virtualmachineimages", "clustervirtualmachineimages", "virtualmachines"];
-    // Server-side: the VirtualMachine CRD is too large for client-side apply's annotation.
-    await kubectl(["apply", "--server-side", ...crds.flatMap((c) => ["-f", path.join(CORPUS, "crds", `vmoperator.vmware.com_${c}.yaml`)])]);
-    await kubectl(["wait", "--for", "condition=Established", "--timeout", "60s", ...crds.map((c) => `crd/${c}.vmoperator.vmware.com`)]);
+    try {
+      // Server-side: the VirtualMachine CRD is too large for client-side apply's annotation.
+      await kubectl(["apply", "--server-side", ...crds.flatMap((c) => ["-f", path.join(CORPUS, "crds", `vmoperator.vmware.com_${c}.yaml`)])]);
+      await kubectl(["wait", "--for", "condition=Established", "--timeout", "60s", ...crds.map((c) => `crd/${c}.vmoperator.vmware.com`)]);
+    } catch (err) {
+      // The caller gets no Cluster to stop: stop the servers here, or they outlive the test run.
+      await stop();
+      throw err;
+    }
   }
   return {
     server,

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import * as path from "node:path";
 import { localBackend, requireTool } from "./pulumi";
 
@@ -94,10 +94,3 @@ export function imageChanges(preview: PreviewJson, type: "Image" | "ClusterImage
   return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes(`pulumi-nodejs:dynamic/vmimages:${type}::`)) });
 }
 
-/** The fenced block of the README that follows `<!-- consumer: NAME -->`. */
-export function readmeBlock(readme: string, name: string): string {
-  const text = readFileSync(readme, "utf8");
-  const m = new RegExp(`<!-- consumer: ${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(text);
-  if (!m) throw new Error(`the README has no block marked <!-- consumer: ${name} -->`);
-  return m[1]!;
-}

@@ -9,12 +9,12 @@ import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpe
 import { ovf } from "../helpers/ovf";
 import { startCluster } from "../helpers/kube";
 import { imageNames } from "../helpers/names";
-import { CliStack, changes, cliStack, imageChanges, readmeBlock } from "../helpers/pulumi-cli";
+import { docBlock } from "../helpers/docs";
+import { CliStack, changes, cliStack, imageChanges } from "../helpers/pulumi-cli";
 
 jest.setTimeout(900_000);
 
 const exec = promisify(execFile);
-const README = path.join(PROJECT, "README.md");
 const GITOPS_EXAMPLE = path.join(PROJECT, "examples/gitops");
 const VM_STACK_EXAMPLE = path.join(PROJECT, "examples/vm-stack");
 
@@ -186,7 +186,8 @@ describe("the vm-stack example with the Pulumi CLI", () => {
 
 /**
  * The package as a platform team meets it: packed from a clean clone (which builds it), installed
- * from the tarball into projects outside the repository made from the README's own files.
+ * from the tarball into projects outside the repository made from the docs' own files (README.md
+ * and docs/pulumi.md, the blocks marked <!-- consumer: NAME -->).
  */
 describe("pulumi-vmimages installed from its npm pack tarball", () => {
   let tarball: string;
@@ -210,10 +211,10 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     expect(entries.some((f) => f.includes("test") || f.includes("bench") || f.includes("examples"))).toBe(false);
   });
 
-  /** A consumer project from the README's files, with `pulumi-vmimages` from the tarball and `@pulumi/*` at `versions`. */
+  /** A consumer project from the docs' files, with `pulumi-vmimages` from the tarball and `@pulumi/*` at `versions`. */
   async function consumer(versions: { pulumi: string; kubernetes: string }, javascript = false): Promise<{ dir: string; library: string; gitops: string }> {
     const dir = path.join(tempDir("vmimages-consumer-"), "infra");
-    const pkg = JSON.parse(readmeBlock(README, "package.json")) as { dependencies: Record<string, string>; devDependencies?: Record<string, string>; main?: string };
+    const pkg = JSON.parse(docBlock("package.json")) as { dependencies: Record<string, string>; devDependencies?: Record<string, string>; main?: string };
     pkg.dependencies = { ...pkg.dependencies, "@pulumi/pulumi": versions.pulumi, "@pulumi/kubernetes": versions.kubernetes, "pulumi-vmimages": `file:${tarball}` };
     if (javascript) {
       delete pkg.devDependencies;
@@ -221,10 +222,10 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     }
     writeTree(dir, {
       "package.json": JSON.stringify(pkg, null, 2),
-      "Pulumi.yaml": javascript ? readmeBlock(README, "Pulumi.yaml").replace(/\n  options:\n    typescript: true\n/, "\n") : readmeBlock(README, "Pulumi.yaml"),
+      "Pulumi.yaml": javascript ? docBlock("Pulumi.yaml").replace(/\n  options:\n    typescript: true\n/, "\n") : docBlock("Pulumi.yaml"),
       ...(javascript
-        ? { "index.js": readmeBlock(README, "index.ts").replace('import * as pulumi from "@pulumi/pulumi";', 'const pulumi = require("@pulumi/pulumi");').replace('import { ContentLibraryImages } from "pulumi-vmimages";', 'const { ContentLibraryImages } = require("pulumi-vmimages");').replace("export = async", "module.exports = async") }
-        : { "tsconfig.json": readmeBlock(README, "tsconfig.json"), "index.ts": readmeBlock(README, "index.ts") }),
+        ? { "index.js": docBlock("index.ts").replace('import * as pulumi from "@pulumi/pulumi";', 'const pulumi = require("@pulumi/pulumi");').replace('import { ContentLibraryImages } from "pulumi-vmimages";', 'const { ContentLibraryImages } = require("pulumi-vmimages");').replace("export = async", "module.exports = async") }
+        : { "tsconfig.json": docBlock("tsconfig.json"), "index.ts": docBlock("index.ts") }),
     });
     await npm(dir, "install");
     const { library, gitops } = workspace();
@@ -275,7 +276,7 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     expect((await images.outputs()).photon).toBe(imageNames(library)["base-images/linux/photon-5.ovf"]);
 
     const vmsDir = path.join(dir, "vms");
-    writeTree(vmsDir, { "Pulumi.yaml": readmeBlock(README, "vms/Pulumi.yaml"), "index.ts": readmeBlock(README, "vms/index.ts"), "tsconfig.json": readmeBlock(README, "tsconfig.json") });
+    writeTree(vmsDir, { "Pulumi.yaml": docBlock("vms/Pulumi.yaml"), "index.ts": docBlock("vms/index.ts"), "tsconfig.json": docBlock("tsconfig.json") });
     const vms = await cliStack(vmsDir, { on: images });
     await vms.ok("config", "set", "imagesStack", `organization/infra-images/${images.stack}`);
     await vms.ok("up", "--yes");

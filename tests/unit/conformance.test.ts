@@ -69,7 +69,7 @@ describeCorpus("conformance corpus: the status and labels VM Operator computes",
     // Empty strings are left out.
     expect(status.productInfo ?? {}).toEqual(withoutEmpty(ref.productInfo));
     expect(status.vmwareSystemProperties ?? []).toEqual((ref.vmwareSystemProperties ?? []).map((p) => withoutEmpty(p)));
-    // The documentation's firmware, osInfo and labels (README, "Where we differ from VM Operator").
+    // The documentation's firmware, osInfo and labels (docs/manifests.md, "Where we differ from VM Operator").
     expect(status.firmware).toBe(ref.firmware?.toLowerCase() === "efi" ? "EFI" : "BIOS");
     const osInfo: ImageStatus["osInfo"] = { id: guestId, type: FAMILY[guestId!], ...(osVersionIn(file) ? { version: osVersionIn(file) } : {}) };
     expect(status.osInfo).toEqual(osInfo);
