@@ -11,17 +11,21 @@ import { refusedRedirect, shown } from "./urls";
 /** Redirects followed for one request at most (vCloud Director's file links take one). */
 export const MAX_REDIRECTS = 5;
 
-/** Why a GET failed: the message names the URL; `retryable` tells the retry policy whether to try again. */
+/**
+ * Why a GET failed: `what` is said of the URL asked for (`was not found (HTTP 404)`), so a message
+ * reads `<url> <what>`; `retryable` tells the retry policy whether to try again.
+ */
 export class FetchError extends Error {
   /** The HTTP status of an answer that was an error. */
   readonly status?: number;
 
   constructor(
-    message: string,
+    readonly url: URL,
+    readonly what: string,
     readonly retryable: boolean,
     options?: { cause?: unknown; status?: number },
   ) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    super(`${shown(url)} ${what}`, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "FetchError";
     if (options?.status !== undefined) this.status = options.status;
   }
@@ -67,7 +71,7 @@ export class PublishedClient {
 
   /** The whole body of a GET on `url` (redirects followed). @throws FetchError naming the URL. */
   get(url: URL, options: GetOptions): Promise<Fetched> {
-    return this.attempts(url, (res, final, req, signal) => readBody(res, final, req, signal, options));
+    return this.attempts(url, (res, final, req, signal) => readBody(res, url, final, req, signal, options));
   }
 
   /**
@@ -117,6 +121,8 @@ export class PublishedClient {
   private async follow(start: URL, signal: AbortSignal): Promise<{ res: http.IncomingMessage; final: URL; req: http.ClientRequest }> {
     const seen = new Set<string>();
     let url = start;
+    // What a message says of a hop after the first: where it went.
+    const via = () => (url.href === start.href ? "" : ` (redirected to ${shown(url)})`);
     for (let hop = 0; ; hop++) {
       seen.add(url.href);
       const { res, req } = await this.send(url, signal);
@@ -128,19 +134,19 @@ export class PublishedClient {
         try {
           next = new URL(location, url);
         } catch {
-          throw new FetchError(`${shown(url)} redirects to ${JSON.stringify(location)}, which is not a URL`, false);
+          throw new FetchError(start, `redirects${via()} to ${JSON.stringify(location)}, which is not a URL`, false);
         }
         next.hash = "";
         const refused = refusedRedirect(url, next);
-        if (refused !== undefined) throw new FetchError(`${shown(url)} redirects ${refused}: ${shown(next)}; vmimages follows redirects on the library's host only`, false);
-        if (seen.has(next.href)) throw new FetchError(`${shown(url)} redirects in a loop (back to ${shown(next)})`, false);
-        if (hop + 1 > MAX_REDIRECTS) throw new FetchError(`${shown(start)} redirects more than ${MAX_REDIRECTS} times`, false);
+        if (refused !== undefined) throw new FetchError(start, `redirects${via()} ${refused}: ${shown(next)}; vmimages follows redirects on the library's host only`, false);
+        if (seen.has(next.href)) throw new FetchError(start, `redirects in a loop (${shown(url)} redirects back to ${shown(next)})`, false);
+        if (hop + 1 > MAX_REDIRECTS) throw new FetchError(start, `redirects more than ${MAX_REDIRECTS} times`, false);
         url = next;
         continue;
       }
       if (status < 200 || status >= 300) {
         res.resume();
-        throw statusError(url, status, this.authorization !== undefined, res.headers["www-authenticate"]);
+        throw statusError(start, via(), status, this.authorization !== undefined, res.headers["www-authenticate"]);
       }
       return { res, final: url, req };
     }
@@ -164,13 +170,14 @@ export class PublishedClient {
 }
 
 /** The body of a response, within the size limits; a body of another length than expected is an error worth another try. */
-function readBody(res: http.IncomingMessage, url: URL, req: http.ClientRequest, signal: AbortSignal, options: GetOptions): Promise<Fetched> {
+function readBody(res: http.IncomingMessage, url: URL, final: URL, req: http.ClientRequest, signal: AbortSignal, options: GetOptions): Promise<Fetched> {
+  const via = final.href === url.href ? "" : ` (redirected to ${shown(final)})`;
   const contentType = res.headers["content-type"];
   const declared = Number(res.headers["content-length"] ?? NaN);
   return new Promise<Fetched>((resolve, reject) => {
     if (declared > options.maxBytes) {
       req.destroy();
-      reject(new FetchError(`${shown(url)} answered ${declared} bytes, more than the ${options.maxBytes} allowed`, false));
+      reject(new FetchError(url, `answered${via} ${declared} bytes, more than the ${options.maxBytes} allowed`, false));
       return;
     }
     const chunks: Buffer[] = [];
@@ -185,12 +192,12 @@ function readBody(res: http.IncomingMessage, url: URL, req: http.ClientRequest, 
     };
     res.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > options.maxBytes) fail(new FetchError(`${shown(url)} answered more than the ${options.maxBytes} bytes allowed`, false));
+      if (size > options.maxBytes) fail(new FetchError(url, `answered${via} more than the ${options.maxBytes} bytes allowed`, false));
       else chunks.push(c);
     });
     res.on("end", () => {
       if (options.expectSize !== undefined && size !== options.expectSize) {
-        fail(new FetchError(`${shown(url)} answered ${size} bytes, not the ${options.expectSize} its listing gives (cut short?)`, true));
+        fail(new FetchError(url, `answered${via} ${size} bytes, not the ${options.expectSize} its listing gives (cut short?)`, true));
         return;
       }
       if (settled) return;
@@ -199,12 +206,12 @@ function readBody(res: http.IncomingMessage, url: URL, req: http.ClientRequest, 
     });
     res.on("error", fail);
     res.on("close", () => {
-      if (!res.complete) fail(new FetchError(`${shown(url)}: the connection closed before the whole body arrived`, true));
+      if (!res.complete) fail(new FetchError(url, `was cut short${via}: the connection closed before the whole body arrived`, true));
     });
   });
 }
 
-function statusError(url: URL, status: number, sentCredentials: boolean, challenge: string | string[] | undefined): FetchError {
+function statusError(url: URL, via: string, status: number, sentCredentials: boolean, challenge: string | string[] | undefined): FetchError {
   const realm = typeof challenge === "string" && /realm="([^"]*)"/i.exec(challenge)?.[1];
   const what =
     status === 401
@@ -216,18 +223,18 @@ function statusError(url: URL, status: number, sentCredentials: boolean, challen
         : status === 404
           ? "was not found (HTTP 404)"
           : `answered HTTP ${status}`;
-  return new FetchError(`${shown(url)} ${what}`, retryableStatus(status), { status });
+  return new FetchError(url, `${what}${via}`, retryableStatus(status), { status });
 }
 
-/** A failed GET as the source reports it: its own message, or the network's with the URL and the attempts. */
-function describe(err: unknown, url: URL, attempts: number): Error {
+/** A failed GET as the source reports it: its own message, or the network's with the attempts made. */
+function describe(err: unknown, url: URL, attempts: number): FetchError {
   if (err instanceof FetchError) return err;
-  if (err instanceof TlsPinError) return new FetchError(`${shown(url)}: ${err.message}; nothing was sent to it`, false, { cause: err });
-  if (err instanceof TimeLimitError) return new FetchError(`${shown(url)}: ${err.message} (${attempts} attempt(s))`, true, { cause: err });
+  if (err instanceof TlsPinError) return new FetchError(url, `was refused: ${err.message}; nothing was sent to it`, false, { cause: err });
+  if (err instanceof TimeLimitError) return new FetchError(url, `gave ${err.message} (${attempts} attempt(s))`, true, { cause: err });
   const code = (err as NodeJS.ErrnoException).code;
   if (typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/.test(code)) {
-    return new FetchError(`${shown(url)}: its TLS certificate is not trusted (${messageOf(err)}): give its CA (caFile), pin its thumbprint, or set insecure`, false, { cause: err });
+    return new FetchError(url, `has a TLS certificate that is not trusted (${messageOf(err)}): give its CA (caFile), pin its thumbprint, or set insecure`, false, { cause: err });
   }
   const reason = typeof code === "string" && !messageOf(err).startsWith(code) ? `${code}: ${messageOf(err)}` : messageOf(err);
-  return new FetchError(`cannot reach ${shown(url)} (${reason}) after ${attempts} attempt(s)`, true, { cause: err });
+  return new FetchError(url, `cannot be reached (${reason}) after ${attempts} attempt(s)`, true, { cause: err });
 }

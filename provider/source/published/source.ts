@@ -135,9 +135,9 @@ export class PublishedSource implements ContentLibrarySource {
     const ref = lib.descriptors.get(item.id);
     const where = { library: library.name, item: item.name, itemId: item.id, ...(ref ? { file: shown(ref.url) } : {}) };
     const fail = (what: string, cause?: unknown) =>
-      new SourceError(`item "${item.name}" (${item.id}) in library "${library.name}": cannot read its OVF descriptor: ${what}`, where, cause === undefined ? undefined : { cause });
-    if (ref === undefined) throw fail("the library's listing gives none");
-    if (!ref.archive && ref.size !== undefined && ref.size > MAX_DESCRIPTOR_BYTES) throw fail(`${shown(ref.url)} is ${ref.size} bytes by the listing, more than the ${MAX_DESCRIPTOR_BYTES} a descriptor may have`);
+      new SourceError(`item "${item.name}" (${item.id}) in library "${library.name}": its OVF descriptor ${what}`, where, cause === undefined ? undefined : { cause });
+    if (ref === undefined) throw fail("is not in the library's listing");
+    if (!ref.archive && ref.size !== undefined && ref.size > MAX_DESCRIPTOR_BYTES) throw fail(`${shown(ref.url)} is ${ref.size} bytes by the listing, more than the ${MAX_DESCRIPTOR_BYTES} a descriptor may have; it is not downloaded`);
     try {
       const bytes = ref.archive
         ? await lib.client.stream(ref.url, (body) => readOvaDescriptorFrom(body, MAX_OVA_PREFIX_BYTES))
@@ -160,12 +160,9 @@ export class PublishedSource implements ContentLibrarySource {
   }
 }
 
-/**
- * A failure's message naming the URL once: the client's own messages name it; a body that is not
- * what was expected follows it (`… is not a lib.json: …`); anything else is said after it.
- */
+/** A failure said of the URL it concerns: `<url> was not found (HTTP 404)`, `<url> is not a lib.json: …`. */
 function withUrl(err: unknown, url: URL): string {
   if (err instanceof FetchError) return err.message;
   if (err instanceof VcspFormatError) return `${shown(url)} ${err.message}`;
-  return `${shown(url)}: ${messageOf(err)}`;
+  return `${shown(url)} cannot be read: ${messageOf(err)}`;
 }
