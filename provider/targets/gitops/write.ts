@@ -135,6 +135,11 @@ export class Staging {
     return path.join(this.dir, tmp);
   }
 
+  /** Says a staged file is written (a point where the crash tests may kill the process). */
+  written(): void {
+    crashPoint("write");
+  }
+
   /** How many files are staged. */
   get size(): number {
     return this.staged.length;
@@ -169,7 +174,7 @@ export function applyPlan(dir: string, plan: FolderPlan): void {
     for (const [rel, content] of ordered) {
       target = path.join(dir, rel);
       writeFileSync(staging.next(rel), content);
-      crashPoint("write");
+      staging.written();
     }
   } catch (err) {
     staging.abort();

@@ -132,6 +132,7 @@ export async function publishLibraries(options: PublishOptions): Promise<Publish
             if ("file" in origin.origin) {
               await copyFile(origin.origin.file, tmp);
               if (sizeOf(tmp) !== file.size) throw new Error(`${origin.origin.file} changed while it was published; run again`);
+              staging.written();
             } else {
               const entries = fromOva.get(origin.origin.ova) ?? new Map<string, string>();
               entries.set(origin.origin.entry, tmp);
@@ -141,7 +142,10 @@ export async function publishLibraries(options: PublishOptions): Promise<Publish
           // Files a previous run published for the item that it no longer has.
           for (const old of previous?.files ?? []) if (!item.files.some((f) => f.name === old.name)) removes.push(ownedPath(name, itemId, old.name));
         }
-        for (const [ova, entries] of fromOva) await extractEntries(ova, entries);
+        for (const [ova, entries] of fromOva) {
+          await extractEntries(ova, entries);
+          staging.written();
+        }
         for (const id of plan.removed) {
           const itemId = id.replace(/^urn:uuid:/, "");
           for (const old of before!.items.get(id)!.files) removes.push(ownedPath(name, itemId, old.name));
@@ -156,7 +160,10 @@ export async function publishLibraries(options: PublishOptions): Promise<Publish
       }
       // Text files after every library's item files, lib.json files last of all.
       textWrites.sort(([a], [b]) => Number(a.endsWith(`/${LIB_JSON}`)) - Number(b.endsWith(`/${LIB_JSON}`)));
-      for (const [rel, text] of textWrites) writeFileSync(staging.next(rel), text);
+      for (const [rel, text] of textWrites) {
+        writeFileSync(staging.next(rel), text);
+        staging.written();
+      }
       const marker = renderMarker(new Set([...owned, ...toPublish.keys()]));
       if (readOrUndefined(path.join(out, MARKER)) !== marker) writeFileSync(staging.next(MARKER), marker);
     } catch (err) {
