@@ -92,7 +92,7 @@ export function resolveHref(folder: URL, href: unknown): URL {
   } catch {
     throw new HrefError(`${quoted} is not a URL`);
   }
-  if (url.origin !== folder.origin) throw new HrefError(`${quoted} leaves the library's origin ${folder.origin}`);
+  if (url.protocol !== folder.protocol || url.host !== folder.host) throw new HrefError(`${quoted} leaves the library's origin ${folder.origin}`);
   if (!url.pathname.startsWith(folder.pathname)) throw new HrefError(`${quoted} is outside the library's folder ${folder.pathname}`);
   url.hash = "";
   return url;
