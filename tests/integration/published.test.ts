@@ -219,6 +219,29 @@ describe("a published library over HTTPS behind Basic authentication", () => {
   });
 });
 
+describe("a published library over plain HTTP behind Basic authentication", () => {
+  test("gets the password only when the configuration says insecure (it then crosses in clear); otherwise the run is refused before any request", async () => {
+    const ex = await publishedExample();
+    const server = await startLibraryServer(serveFolder(ex.pub), { basic: { username: "vcsp", password: PASSWORD } });
+    process.env[PASSWORD_ENV] = PASSWORD;
+    try {
+      const refused = await vmimages("generate", "-c", publishedConfig(examplePublishedEntries(server, `\npasswordEnv: ${PASSWORD_ENV}`)), "-o", path.join(tempDir(), "out"));
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain(`source.published[0] (${server.origin}/base-images/lib.json): HTTP Basic would send the password in clear over plain http://: use the library's https:// URL, or set insecure: true to send it anyway`);
+      expect(server.requests).toEqual([]);
+      const out = path.join(tempDir(), "out");
+      const sent = await vmimages("generate", "-c", publishedConfig(examplePublishedEntries(server, `\npasswordEnv: ${PASSWORD_ENV}\ninsecure: true`)), "-o", out, "--no-cache");
+      expect(sent.code).toBe(0);
+      expect(Object.keys(snapshot(out)).sort()).toEqual(EXAMPLE_FILES);
+      expect(server.requests.every((r) => r.authorization !== undefined)).toBe(true);
+      expect(sent.out + sent.err).not.toContain(PASSWORD);
+    } finally {
+      delete process.env[PASSWORD_ENV];
+      await server.close();
+    }
+  });
+});
+
 function writeCa(cert: string): string {
   const file = path.join(tempDir(), "ca.pem");
   writeFileSync(file, cert);

@@ -57,6 +57,8 @@ export class PublishedClient {
   private httpAgent?: http.Agent;
   private httpsAgentInstance?: https.Agent;
   private readonly host: string;
+  /** Whether credentials may cross plain HTTP (the configuration said `insecure`). */
+  private readonly clearTextAllowed: boolean;
 
   constructor(
     readonly libraryUrl: URL,
@@ -66,6 +68,7 @@ export class PublishedClient {
     this.limit = pLimit(concurrency);
     this.host = libraryUrl.host;
     if (conn.password !== undefined) this.authorization = `Basic ${Buffer.from(`${conn.username ?? "vcsp"}:${conn.password}`).toString("base64")}`;
+    this.clearTextAllowed = conn.insecure === true;
     if (conn.thumbprint !== undefined && thumbprintAlgorithm(conn.thumbprint) === undefined) throw new Error("the thumbprint must be 40 (SHA-1) or 64 (SHA-256) hex digits");
   }
 
@@ -156,10 +159,10 @@ export class PublishedClient {
   private send(url: URL, signal: AbortSignal): Promise<{ res: http.IncomingMessage; req: http.ClientRequest }> {
     const secure = url.protocol === "https:";
     const agent = secure ? (this.httpsAgentInstance ??= httpsAgent(this.conn, this.conn.concurrency ?? 8)) : (this.httpAgent ??= new http.Agent({ keepAlive: true, maxSockets: this.conn.concurrency ?? 8 }));
-    // Credentials go to the library's host only (a redirect may not leave it); over plain HTTP only
-    // when the configuration allowed it (arguments.ts refuses them there otherwise).
+    // Credentials go to the library's host only (a redirect may not leave it), and over plain HTTP
+    // only when the configuration said insecure (arguments.ts refuses them there otherwise).
     const headers: Record<string, string> = { accept: "application/json, */*" };
-    if (this.authorization !== undefined && url.host === this.host) headers.authorization = this.authorization;
+    if (this.authorization !== undefined && url.host === this.host && (secure || this.clearTextAllowed)) headers.authorization = this.authorization;
     this.stats.requests++;
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(url, { method: "GET", agent, signal, headers }, (res) => resolve({ res, req }));
