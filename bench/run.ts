@@ -1,7 +1,7 @@
 /**
- * The benchmark harness: `npm run bench [-- --sizes 100,500,2000 --runs 3 --only sync,preview,pure]`.
+ * The benchmark harness: `npm run bench [-- --sizes 100,500,2000 --runs 3 --only sync,published,preview,pure]`.
  * Every figure is a median of several runs, and every time target is a ratio against a peer measured
- * in the same run (govc for sync, plain @pulumi/kubernetes resources for preview), because the
+ * in the same run (govc for sync, curl for a published library, plain @pulumi/kubernetes resources for preview), because the
  * machine is shared and noisy. Prints tables and writes bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { ApplyResult, benchApply } from "./apply";
 import { benchHostile, HostileResult } from "./hostile";
 import { benchPreview, PreviewResult } from "./preview";
+import { benchPublished, PublishedSyncResult } from "./published";
 import { benchPure, PureResult } from "./pure";
 import { updateReadme } from "./report";
 import { table, TargetCheck } from "./stats";
@@ -22,7 +23,7 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const sizes = arg("sizes", "100,500,2000").split(",").map(Number);
   const runs = Number(arg("runs", "3"));
-  const only = new Set(arg("only", "pure,sync,preview,hostile,apply").split(","));
+  const only = new Set(arg("only", "pure,sync,published,preview,hostile,apply").split(","));
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   const started = new Date().toISOString();
   const pure: PureResult[] = only.has("pure") ? await benchPure(log) : [];
@@ -30,16 +31,19 @@ async function main(): Promise<void> {
   const applied: ApplyResult[] = [];
   if (only.has("apply")) for (const n of sizes) applied.push(await benchApply(n, runs, log));
   const file = path.resolve(__dirname, "../../bench/results.json");
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"pure" | "sync" | "preview" | "hostile" | "apply", Section<unknown>>>) : {};
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<"pure" | "sync" | "published" | "preview" | "hostile" | "apply", Section<unknown>>>) : {};
   const stamp = <T>(r: T): Measured<T> => ({ ...r, started, runs });
   const measuredSync: Array<Measured<SyncResult>> = [];
   if (only.has("sync")) for (const n of sizes) measuredSync.push(stamp(await benchSync(n, runs, log)));
+  const measuredPublished: Array<Measured<PublishedSyncResult>> = [];
+  if (only.has("published")) for (const n of sizes) measuredPublished.push(stamp(await benchPublished(n, runs, log)));
   const measuredPreview: Array<Measured<PreviewResult>> = [];
   if (only.has("preview")) for (const n of sizes) measuredPreview.push(stamp(await benchPreview(n, runs, log)));
   // A size not measured this time keeps its last result (with when and how often it was measured),
   // so a slow size (preview at N=2000 takes half an hour a run) can be measured on its own.
   const sync = mergeSizes(previous.sync as Section<Measured<SyncResult>> | undefined, measuredSync);
   const preview = mergeSizes(previous.preview as Section<Measured<PreviewResult>> | undefined, measuredPreview);
+  const published = mergeSizes(previous.published as Section<Measured<PublishedSyncResult>> | undefined, measuredPublished);
 
   const checks: TargetCheck[] = [];
   for (const s of sync) {
@@ -78,6 +82,34 @@ async function main(): Promise<void> {
         met: late <= 1.5 * early,
       });
     }
+  }
+  for (const p of published) {
+    checks.push({
+      target: `published N=${p.n}: warm ≤ 1.5 × curl's lib.json + items.json, 0 downloads`,
+      measured: `${(p.warmMs / p.curlWarmMs).toFixed(2)} × (${p.warmMs.toFixed(0)} ms, curl ${p.curlWarmMs.toFixed(0)} ms), ${p.warmDownloads} downloads`,
+      met: p.warmMs <= 1.5 * p.curlWarmMs && p.warmDownloads === 0,
+    });
+    checks.push({
+      target: `published N=${p.n}: (floor) a Node process making only the warm run's two requests, against curl's`,
+      measured: `${(p.requestsProcessMs / p.curlWarmMs).toFixed(2)} × (the requests ${(p.requestsOnlyMs / p.curlWarmMs).toFixed(2)} ×, their CPU ${(p.requestsOnlyCpuMs / p.curlWarmMs).toFixed(2)} ×)`,
+      met: p.requestsProcessMs <= 1.5 * p.curlWarmMs,
+    });
+    const bare = p.nodeStartMs + p.requestsOnlyMs;
+    checks.push({
+      target: `published N=${p.n}: (floor) Node's bare start plus those requests, against curl's`,
+      measured: `${(bare / p.curlWarmMs).toFixed(2)} × (node -e 0 ${p.nodeStartMs.toFixed(0)} ms + ${p.requestsOnlyMs.toFixed(0)} ms, curl ${p.curlWarmMs.toFixed(0)} ms)`,
+      met: bare <= 1.5 * p.curlWarmMs,
+    });
+    checks.push({ target: `published N=${p.n}: cold ≤ 2 × curl fetching lib.json, items.json and every descriptor`, measured: `${(p.coldMs / p.curlColdMs).toFixed(2)} × (${p.coldMs.toFixed(0)} ms, curl ${p.curlColdMs.toFixed(0)} ms)`, met: p.coldMs <= 2 * p.curlColdMs });
+    checks.push({ target: `published N=${p.n}: 1% changed → exactly those downloaded`, measured: `${p.changedDownloads} of ${p.changed}`, met: p.changedDownloads === p.changed });
+  }
+  const pub500 = published.find((p) => p.n === 500);
+  const pub2000 = published.find((p) => p.n === 2000);
+  if (pub500 && pub2000) {
+    const growth = pub2000.coldMs / 2000 / (pub500.coldMs / 500);
+    checks.push({ target: "published: cold time per item at N=2000 ≤ 1.5 × at N=500 (linear)", measured: `${growth.toFixed(2)} ×`, met: growth <= 1.5 });
+    const warmGrowth = pub2000.warmMs / 2000 / (pub500.warmMs / 500);
+    checks.push({ target: "published: warm time per item at N=2000 ≤ 1.5 × at N=500 (linear)", measured: `${warmGrowth.toFixed(2)} ×`, met: warmGrowth <= 1.5 });
   }
   for (const p of preview) {
     checks.push({ target: `preview N=${p.n}: up ≤ 1.5 × peer`, measured: `${(p.oursUpMs / p.peerUpMs).toFixed(2)} ×`, met: p.oursUpMs <= 1.5 * p.peerUpMs });
@@ -165,6 +197,33 @@ async function main(): Promise<void> {
         })),
       )}\n`,
     );
+  if (published.length)
+    out.write(
+      `\nSync of a published library over loopback HTTP (medians of each row's runs)\n${table(
+        published.map((p) => ({
+          N: p.n,
+          runs: p.runs,
+          measured: p.started.slice(0, 16),
+          "curl warm ms": p.curlWarmMs,
+          "warm ms": p.warmMs,
+          "warm/curl": p.warmMs / p.curlWarmMs,
+          "curl cold ms": p.curlColdMs,
+          "cold ms": p.coldMs,
+          "cold/curl": p.coldMs / p.curlColdMs,
+          "warm, new folder ms": p.warmNewFolderMs,
+          "1% ms": p.changedMs,
+          "requests cold/warm/1%": `${p.coldRequests}/${p.warmRequests}/${p.changedRequests}`,
+          "downloads cold/warm/1%": `${p.coldDownloads}/${p.warmDownloads}/${p.changedDownloads}`,
+          "RSS MB cold/warm": `${p.coldRssMb.toFixed(0)}/${p.warmRssMb.toFixed(0)}`,
+          "requests-only process ms": p.requestsProcessMs,
+          "its requests ms (cpu)": `${p.requestsOnlyMs.toFixed(0)} (${p.requestsOnlyCpuMs.toFixed(0)})`,
+          "CLI start ms": p.startMs,
+          "node -e 0 ms": p.nodeStartMs,
+          "items.json KB": p.itemsJsonBytes / 1024,
+          "publish ms": p.publishMs,
+        })),
+      )}\n`,
+    );
   if (preview.length)
     out.write(
       `\nPulumi up / preview (medians of each row's runs)\n${table(
@@ -186,11 +245,11 @@ async function main(): Promise<void> {
       )}\n`,
     );
   if (checks.length) out.write(`\nTargets\n${table(checks.map((c) => ({ target: c.target, measured: c.measured, met: c.met ? "yes" : "NO" })))}\n`);
-  const section = <T>(name: "pure" | "sync" | "preview" | "hostile" | "apply", data: T[], ran: boolean, measuredSizes: number[] = []): Section<T> | undefined =>
+  const section = <T>(name: "pure" | "sync" | "published" | "preview" | "hostile" | "apply", data: T[], ran: boolean, measuredSizes: number[] = []): Section<T> | undefined =>
     ran ? { started, runs, sizes: measuredSizes, data, checks: checks.filter((c) => c.target.startsWith(name)) } : (previous[name] as Section<T> | undefined);
   writeFileSync(
     file,
-    JSON.stringify({ pure: section("pure", pure, only.has("pure")), hostile: section("hostile", hostile, only.has("hostile")), apply: section("apply", applied, only.has("apply"), applied.map((a) => a.n)), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
+    JSON.stringify({ pure: section("pure", pure, only.has("pure")), hostile: section("hostile", hostile, only.has("hostile")), apply: section("apply", applied, only.has("apply"), applied.map((a) => a.n)), sync: section("sync", sync, only.has("sync"), sync.map((r) => r.n)), published: section("published", published, only.has("published"), published.map((r) => r.n)), preview: section("preview", preview, only.has("preview"), preview.map((r) => r.n)) }, null, 2) + "\n",
   );
   // bench/README.md shows the latest results: its tables are rewritten from the file just written.
   updateReadme(path.dirname(file));

@@ -33,8 +33,8 @@ export type LibraryScope = { readonly kind: "cluster" } | { readonly kind: "name
 export interface LibraryInfo {
   readonly id: string;
   readonly name: string;
-  /** LOCAL or SUBSCRIBED on vCenter; OFFLINE for a folder. */
-  readonly type: "LOCAL" | "SUBSCRIBED" | "OFFLINE";
+  /** LOCAL or SUBSCRIBED on vCenter; OFFLINE for a folder; PUBLISHED for a library read by its subscription URL. */
+  readonly type: "LOCAL" | "SUBSCRIBED" | "OFFLINE" | "PUBLISHED";
 }
 
 /** An item as a source lists it, before its descriptor is read. */
@@ -48,6 +48,12 @@ export interface LibraryItem {
   readonly sourceId?: ItemId;
   /** Where the item lives, for messages: a file path or a URL. */
   readonly location?: string;
+  /**
+   * What identifies the item's descriptor for the descriptor cache, when its content version alone
+   * does not (a published item: its `version`, and the descriptor file's etag and size, which a
+   * publisher may change without raising the version). @default contentVersion
+   */
+  readonly cacheVersion?: string;
 }
 
 /** The kinds of disk controller VM Operator reports. */
@@ -148,7 +154,10 @@ export interface TlsOptions {
   readonly insecure?: boolean;
   /** PEM bundle of CAs to trust (replaces the system roots). */
   readonly ca?: string;
-  /** SHA-256 fingerprint of the server certificate to pin (hex, colons optional); overrides CA checks. */
+  /**
+   * Fingerprint of the server certificate to pin: SHA-1 (40 hex digits, as vCenter shows it) or
+   * SHA-256 (64), any case, colons optional; replaces the CA checks.
+   */
   readonly thumbprint?: string;
 }
 
@@ -171,11 +180,33 @@ export interface VcenterConnection extends TlsOptions {
 }
 
 /**
- * Where content libraries are read from, whichever face asked: an offline folder of libraries, or
- * a vCenter with its credentials already resolved (from a config file and the environment, or
- * from a Pulumi secret).
+ * How to read one published content library (VMware Content Subscription Protocol) by its
+ * subscription URL, as a subscribed vCenter library reads it.
  */
-export type SourceSpec = { readonly kind: "directory"; readonly directory: string } | { readonly kind: "vcenter"; readonly connection: VcenterConnection };
+export interface PublishedLibraryConnection extends TlsOptions {
+  /** The URL of its `lib.json` (`https://vc/cls/vcsp/lib/ID/lib.json`), or vCloud Director's `https://host/vcsp/lib/ID`. */
+  readonly url: string;
+  /** The HTTP Basic user. @default vcsp (the user vCenter publishers take), when a password is given */
+  readonly username?: string;
+  /** The HTTP Basic password; without it no credentials are sent. Never logged, never in state. */
+  readonly password?: string;
+  /** Requests in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Per-request time limit. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Retries of a request after a connection error, no answer in time, 429 or 5xx. @default 3 */
+  readonly retries?: number;
+}
+
+/**
+ * Where content libraries are read from, whichever face asked: an offline folder of libraries, a
+ * vCenter, or published libraries by URL, with credentials already resolved (from a config file
+ * and the environment, or from a Pulumi secret).
+ */
+export type SourceSpec =
+  | { readonly kind: "directory"; readonly directory: string }
+  | { readonly kind: "vcenter"; readonly connection: VcenterConnection }
+  | { readonly kind: "published"; readonly libraries: readonly PublishedLibraryConnection[] };
 
 /** What reading a source cost, for `--verbose`. */
 export interface SourceStats {

@@ -4,12 +4,12 @@ import { Catalog, buildCatalog, withoutTimestamps } from "../provider/catalog/ca
 import { ResolveOptions, resolveCatalogImage } from "../provider/catalog/resolve";
 import { ImageChoice, ImageCriteria, SelectOptions, selectCatalogImage } from "../provider/catalog/select";
 import { ConfigError } from "../provider/errors";
-import { readChoices, readVcenterFields, throwProblems, vcenterConnection } from "../provider/pipeline/arguments";
+import { checkPublishedUrls, publishedConnection, publishedEntries, readChoices, readPublishedFields, readVcenterFields, throwProblems, vcenterConnection } from "../provider/pipeline/arguments";
 import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { checkOwner, ownerLabel } from "../provider/targets/cluster/owner";
 import { registerImages } from "../provider/targets/pulumi";
-import { ApiVersion, ItemErrorPolicy, NamingStrategy, SourceSpec } from "../provider/types";
+import { ApiVersion, ItemErrorPolicy, NamingStrategy, PublishedLibraryConnection, SourceSpec } from "../provider/types";
 
 /** Where a library's images go. */
 export type LibraryArgs = { readonly name: string; readonly scope: "cluster" } | { readonly name: string; readonly namespace: string };
@@ -23,7 +23,7 @@ export interface VcenterArgs {
   readonly insecure?: boolean;
   /** PEM CA bundle to trust. */
   readonly ca?: string;
-  /** SHA-256 certificate thumbprint to pin. */
+  /** Certificate thumbprint to pin: SHA-1 (40 hex digits, as vCenter shows it) or SHA-256 (64). */
   readonly thumbprint?: string;
   /** @default 8 */
   readonly concurrency?: number;
@@ -31,9 +31,36 @@ export interface VcenterArgs {
   readonly cacheDir?: string;
 }
 
+/**
+ * A published content library, read by its subscription URL as a subscribed vCenter library reads
+ * it (VMware Content Subscription Protocol): a vCenter's published library, the Tanzu Kubernetes
+ * releases library, or a folder `vmimages publish` wrote behind any web server.
+ */
+export interface PublishedLibraryArgs {
+  /** The URL of its `lib.json` (`https://vc/cls/vcsp/lib/ID/lib.json`), or vCloud Director's `https://host/vcsp/lib/ID`. */
+  readonly url: string;
+  /** The HTTP Basic user. @default vcsp, when a password is given */
+  readonly username?: string;
+  /**
+   * The HTTP Basic password; it should be a Pulumi secret, and never reaches state. Over plain
+   * http:// it is sent only with `insecure: true` (it then crosses the network in clear).
+   */
+  readonly password?: pulumi.Input<string>;
+  /** PEM CA bundle to trust. */
+  readonly ca?: string;
+  /** Certificate thumbprint to pin: SHA-1 (40 hex digits, as vCenter shows it) or SHA-256 (64). */
+  readonly thumbprint?: string;
+  /** Skip certificate verification; allow the password over plain http://. @default false */
+  readonly insecure?: boolean;
+  /** @default 8 */
+  readonly concurrency?: number;
+  /** Where parsed descriptors are cached (one folder for every library of the source). @default no cache */
+  readonly cacheDir?: string;
+}
+
 export interface ContentLibraryImagesArgs {
-  /** An offline library folder, or a vCenter. */
-  readonly source: { readonly directory: string } | { readonly vcenter: VcenterArgs };
+  /** An offline library folder, a vCenter, or published libraries by URL. */
+  readonly source: { readonly directory: string } | { readonly vcenter: VcenterArgs } | { readonly published: readonly PublishedLibraryArgs[] };
   readonly libraries: readonly LibraryArgs[];
   /** @default vmoperator.vmware.com/v1alpha5 */
   readonly apiVersion?: ApiVersion;
@@ -123,12 +150,12 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
       const problems: string[] = [];
       const choices = readChoices(args as unknown as Record<string, unknown>, problems);
       const source = await sourceSpec(args, problems);
+      const cacheDir = sourceCacheDir(args, problems);
       throwProblems(problems, `the arguments of ContentLibraryImages "${name}" are not valid`);
-      const vcenter = "vcenter" in args.source ? args.source.vcenter : undefined;
       const generated = await runPipeline({
         ...choices,
         source: source!,
-        ...(vcenter?.cacheDir ? { cacheDir: vcenter.cacheDir } : {}),
+        ...(cacheDir ? { cacheDir } : {}),
         onWarning: (m) => void pulumi.log.warn(m, this),
       });
       // Read for the files the images had, so unchanged conditions keep their times: the image
@@ -257,13 +284,35 @@ async function catalogNow(source: Catalog | pulumi.StackReference | ClusterCatal
 
 const FULL_ARGS = Symbol("vmimages.fullArgs");
 
-/** The arguments without their credentials (the vCenter password, the kubeconfig). */
+/** The arguments without their credentials (the vCenter's and published libraries' passwords, the kubeconfig). */
 function withoutCredentials(args: ContentLibraryImagesArgs): object {
   const { kubernetes, ...rest } = args;
   const kept = kubernetes ? { ...rest, kubernetes: { ...(kubernetes.context ? { context: kubernetes.context } : {}), ...(kubernetes.owner ? { owner: kubernetes.owner } : {}) } } : rest;
-  if (!("vcenter" in args.source)) return kept;
-  const { password: _password, ...vcenter } = args.source.vcenter;
-  return { ...kept, source: { vcenter } };
+  const source = args.source as unknown;
+  if (isObject(source) && isObject(source.vcenter)) {
+    const { password: _password, ...vcenter } = source.vcenter;
+    return { ...kept, source: { vcenter } };
+  }
+  if (isObject(source) && source.published !== undefined) {
+    const list = Array.isArray(source.published) ? source.published : [source.published];
+    return { ...kept, source: { published: list.map((p: unknown) => (isObject(p) ? (({ password: _password, ...rest }) => rest)(p) : p)) } };
+  }
+  return kept;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The cache folder the source's arguments name: a vCenter's, or the one every published library that names one agrees on. */
+function sourceCacheDir(args: ContentLibraryImagesArgs, problems: string[]): string | undefined {
+  const source = args.source as unknown;
+  if (!isObject(source)) return undefined;
+  if (isObject(source.vcenter)) return typeof source.vcenter.cacheDir === "string" ? source.vcenter.cacheDir : undefined;
+  const list = Array.isArray(source.published) ? source.published : isObject(source.published) ? [source.published] : [];
+  const dirs = [...new Set(list.filter(isObject).map((p) => p.cacheDir).filter((d): d is string => typeof d === "string" && d !== ""))];
+  if (dirs.length > 1) problems.push(`source.published names several cacheDir (${dirs.join(", ")}): the descriptors of a run are cached in one folder, so give the same one (or one entry's)`);
+  return dirs[0];
 }
 
 function isClusterCatalog(value: unknown): value is ClusterCatalog {
@@ -286,8 +335,9 @@ function isCatalog(value: unknown): value is Catalog {
 async function sourceSpec(args: ContentLibraryImagesArgs, problems: string[]): Promise<SourceSpec | undefined> {
   const source = args.source as unknown;
   if (typeof source === "object" && source !== null && "directory" in source && typeof source.directory === "string") return { kind: "directory", directory: path.resolve(source.directory) };
+  if (isObject(source) && source.published !== undefined) return publishedSpec(source.published, problems);
   if (typeof source !== "object" || source === null || !("vcenter" in source) || typeof source.vcenter !== "object" || source.vcenter === null) {
-    problems.push(`"source" must be { directory } (a folder of libraries) or { vcenter }`);
+    problems.push(`"source" must be { directory } (a folder of libraries), { vcenter } or { published }`);
     return undefined;
   }
   const vc = source.vcenter as VcenterArgs;
@@ -297,4 +347,24 @@ async function sourceSpec(args: ContentLibraryImagesArgs, problems: string[]): P
     kind: "vcenter",
     connection: vcenterConnection({ ...fields, password, ...(vc.ca ? { ca: vc.ca } : {}) }, { server: "source.vcenter.server", username: "source.vcenter.username", password: "source.vcenter.password" }),
   };
+}
+
+/** The published libraries the arguments name, checked as `vmimages.yaml`'s are; each password awaited only here. */
+async function publishedSpec(raw: unknown, problems: string[]): Promise<SourceSpec | undefined> {
+  const read: Array<{ label: string; url: string; fields: NonNullable<ReturnType<typeof readPublishedFields>>; args: PublishedLibraryArgs }> = [];
+  const known = ["url", "username", "password", "ca", "thumbprint", "insecure", "concurrency", "cacheDir"];
+  for (const { label, entry } of publishedEntries(raw, problems)) {
+    for (const k of Object.keys(entry)) if (!known.includes(k)) problems.push(`${label}.${k} is not a known field (known: ${known.join(", ")})`);
+    if (entry.ca !== undefined && (typeof entry.ca !== "string" || entry.ca.trim() === "")) problems.push(`${label}.ca must be a PEM CA bundle (text)`);
+    const fields = readPublishedFields(entry, label, problems);
+    if (fields !== undefined) read.push({ label, url: fields.url, fields, args: entry as unknown as PublishedLibraryArgs });
+  }
+  checkPublishedUrls(read, problems);
+  if (problems.length) return undefined;
+  const libraries: PublishedLibraryConnection[] = [];
+  for (const { label, fields, args } of read) {
+    const password = args.password === undefined ? undefined : await new Promise<string | undefined>((resolve) => pulumi.output(args.password!).apply((p) => resolve(p)));
+    libraries.push(publishedConnection({ ...fields, ...(password !== undefined && password !== "" ? { password } : {}), ...(args.ca ? { ca: args.ca } : {}) }, label));
+  }
+  return { kind: "published", libraries };
 }

@@ -6,7 +6,7 @@ export { buildCatalog } from "../provider/catalog/catalog";
 export type { ResolveOptions } from "../provider/catalog/resolve";
 export { resolveCatalogImage } from "../provider/catalog/resolve";
 export { ContentLibraryImages, lookupImage, lookupSelectedImage, resolveImage, resolveImageRef, selectImage } from "./images";
-export type { ContentLibraryImagesArgs, KubernetesTargetArgs, LibraryArgs, VcenterArgs, ResolveImageOptions, ImageRef, SelectImageOptions, ClusterCatalog, CatalogSource } from "./images";
+export type { ContentLibraryImagesArgs, KubernetesTargetArgs, LibraryArgs, VcenterArgs, PublishedLibraryArgs, ResolveImageOptions, ImageRef, SelectImageOptions, ClusterCatalog, CatalogSource } from "./images";
 export { selectCatalogImage } from "../provider/catalog/select";
 export type { ImageChoice, ImageCriteria, SelectOptions } from "../provider/catalog/select";
 export { VirtualMachineImage, ClusterVirtualMachineImage } from "./crds";

@@ -15,8 +15,9 @@ interface CacheFile {
 }
 
 /**
- * Parsed OVF metadata on disk, keyed by server, item id and content version: vCenter gives an item
- * a new content version whenever its files change, so an unchanged item needs no download.
+ * Parsed OVF metadata on disk, keyed by source (`cacheKey`), item id and content version (or
+ * `cacheVersion`): vCenter gives an item a new content version whenever its files change, and a
+ * publisher a new version (or its descriptor a new etag), so an unchanged item needs no download.
  * One file per server, read once and written once per run (a file per item costs more to open than
  * to parse); it keeps the entries the run used. An unreadable cache is an empty one, never an error.
  */
@@ -81,8 +82,9 @@ export class DiskMetadataCache implements MetadataCache {
   }
 }
 
+/** An item's descriptor: its id and what identifies its content (a published item's version, etag and size). */
 function key(item: LibraryItem): string {
-  return `${item.id}@${item.contentVersion}`;
+  return `${item.id}@${item.cacheVersion ?? item.contentVersion}`;
 }
 
 function revive(m: OvfMetadata): OvfMetadata {

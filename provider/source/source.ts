@@ -6,7 +6,7 @@ import { LibraryInfo, LibraryItem, SourceStats } from "../types";
  * narrow interface, so a source can be swapped without touching parsing, naming or rendering.
  */
 export interface ContentLibrarySource {
-  /** For messages: `folder examples/library`, `vCenter https://vc.example.com`. */
+  /** For messages: `folder examples/library`, `vCenter https://vc.example.com`, `published library https://…/lib.json`. */
   readonly description: string;
   /**
    * What identifies this source's items across runs, for the descriptor cache and `Run.inputs`

@@ -8,19 +8,22 @@ import * as path from "node:path";
 import { tempDir } from "./library";
 
 /** A throwaway self-signed certificate for 127.0.0.1, made by openssl. */
-export function certificate(): { key: string; cert: string; fingerprint256: string } {
+export function certificate(): { key: string; cert: string; fingerprint: string; fingerprint256: string } {
   const dir = tempDir("vmimages-cert-");
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "c.pem")], {
     stdio: "ignore",
   });
   const cert = readFileSync(path.join(dir, "c.pem"), "utf8");
-  return { key: readFileSync(path.join(dir, "k.pem"), "utf8"), cert, fingerprint256: new crypto.X509Certificate(cert).fingerprint256 };
+  const x509 = new crypto.X509Certificate(cert);
+  return { key: readFileSync(path.join(dir, "k.pem"), "utf8"), cert, fingerprint: x509.fingerprint, fingerprint256: x509.fingerprint256 };
 }
 
 export interface TestServer {
   readonly origin: string;
   readonly port: number;
   readonly cert: string;
+  /** SHA-1 thumbprint, as vCenter shows one (`AB:CD:…`). */
+  readonly fingerprint: string;
   readonly fingerprint256: string;
   close(): Promise<void>;
 }
@@ -35,6 +38,7 @@ export async function serveHttps(handler: http.RequestListener): Promise<TestSer
     origin: `https://127.0.0.1:${port}`,
     port,
     cert: tls.cert,
+    fingerprint: tls.fingerprint,
     fingerprint256: tls.fingerprint256,
     close: () =>
       new Promise((r) => {

@@ -29,7 +29,7 @@ describe("vmimages.yaml", () => {
         '  - library "a" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got undefined',
         '  - libraries[2] needs a "name"',
         '  - library "b" needs "scope: cluster" or a valid "namespace" (a DNS-1123 label), got "Team_A"',
-        '  - "source" is missing: give source.directory (a folder of libraries) or source.vcenter',
+        '  - "source" is missing: give source.directory (a folder of libraries), source.vcenter or source.published',
       ].join("\n"),
     );
   });
@@ -61,7 +61,7 @@ describe("vmimages.yaml", () => {
     expect(message).toContain("source.vcenter.password is not read from files: put the password in an environment variable and name it in passwordEnv");
     expect(message).toContain("source.vcenter.colour is not a known field");
     expect(message).toContain("source.vcenter.insecure must be true or false");
-    expect(message).toContain("source.vcenter.thumbprint must be a SHA-256 fingerprint");
+    expect(message).toContain("source.vcenter.thumbprint must be a SHA-1 (40 hex digits) or SHA-256 (64 hex digits) fingerprint, colons allowed");
     expect(message).toContain("source.vcenter.concurrency must be a whole number from 1 to 64, got 0");
     expect(message).not.toContain("hunter2");
   });

@@ -80,6 +80,14 @@ describe("trusting a vCenter's certificate", () => {
     expect((await get(httpsAgent({ thumbprint: srv.fingerprint256.replace(/:/g, "") }, 1))).status).toBe(201);
   });
 
+  test("a pinned SHA-1 thumbprint (as vCenter shows one) is accepted too, in vCenter's lower case with colons", async () => {
+    expect((await get(httpsAgent({ thumbprint: srv.fingerprint.toLowerCase() }, 1))).status).toBe(201);
+    const pin = "AB".repeat(20);
+    const err = (await get(httpsAgent({ thumbprint: pin }, 1)).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(TlsPinError);
+    expect(err.message).toBe(`the server's certificate has SHA-1 thumbprint ${normalizeThumbprint(srv.fingerprint)}, not the pinned ${pin}`);
+  });
+
   test("a pinned thumbprint that does not match fails before anything is sent, naming both", async () => {
     const pin = "AB".repeat(32);
     const err = (await get(httpsAgent({ thumbprint: pin }, 1)).catch((e: unknown) => e)) as Error;

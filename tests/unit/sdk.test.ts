@@ -1,5 +1,5 @@
 import * as sdk from "../../sdk";
-import type { Catalog, CatalogImage, ResolveOptions, ApiVersion } from "../../sdk";
+import type { Catalog, CatalogImage, ResolveOptions, ApiVersion, ContentLibraryImagesArgs, PublishedLibraryArgs } from "../../sdk";
 
 describe("the public SDK", () => {
   test("exports the catalog, resolution and naming functions and nothing from the engine's internals", () => {
@@ -51,5 +51,11 @@ describe("the public SDK", () => {
     const version: ApiVersion = sdk.DEFAULT_API_VERSION;
     expect(sdk.resolveCatalogImage(catalog, "Photon OS 5.0", "team-a", options).name).toBe(sdk.vmiName("e1968c25-dd84-4506-8dc7-9beacb6b688e"));
     expect(version).toBe("vmoperator.vmware.com/v1alpha5");
+  });
+
+  test("its arguments take published libraries by URL, the password as an input (a secret)", () => {
+    const library: PublishedLibraryArgs = { url: "https://vc.example.com/cls/vcsp/lib/33a49b2f-3a04-4fa9-8f6b-9f9286c975aa/lib.json", password: "from a secret", thumbprint: "AB".repeat(20), concurrency: 4 };
+    const args: ContentLibraryImagesArgs = { source: { published: [library] }, libraries: [{ name: "Tanzu Kubernetes releases", scope: "cluster" }] };
+    expect("published" in args.source && args.source.published).toHaveLength(1);
   });
 });

@@ -92,31 +92,92 @@ function imageFiles(dir: string): string[] {
 }
 
 /**
+ * Where a kind of folder's runs write, for finding what a run that died left: the top-level folders
+ * (all of them when undefined; files directly in the folder always count) and how deep below them.
+ */
+export interface FolderLayout {
+  readonly roots?: readonly string[];
+  readonly depth: number;
+}
+
+/** A GitOps folder: image files in `cluster/` and `namespaces/<namespace>/`, the kustomization at the top. */
+const GITOPS_LAYOUT: FolderLayout = { roots: ["cluster", "namespaces"], depth: 2 };
+
+/**
+ * The first half of a transaction on a folder: each new file is written under a temporary name
+ * beside its place, in the order they are to be renamed into place. `commit` then journals and
+ * renames them (removing what the run removes); `abort` removes them and the folders it made, so
+ * the folder is as it was. Every writer of a folder that vmimages owns goes through it.
+ */
+export class Staging {
+  private readonly staged: Array<readonly [string, string]> = [];
+  private readonly madeDirs: string[] = [];
+
+  /** `mayReplace(rel, absolute)` throws when what is at a file's place may not be replaced. */
+  constructor(
+    readonly dir: string,
+    private readonly mayReplace: (rel: string, file: string) => void,
+  ) {}
+
+  /**
+   * The temporary file (absolute) to write for `rel`, whose folders are made.
+   * @throws when something other than a file, or a file the run may not replace, is in its place.
+   */
+  next(rel: string): string {
+    const target = path.join(this.dir, rel);
+    const first = mkdirSync(path.dirname(target), { recursive: true });
+    if (first !== undefined) this.madeDirs.push(first);
+    const existing = lstatOrUndefined(target);
+    if (existing && !existing.isFile()) throw new Error("something other than a file is in its place");
+    if (existing) this.mayReplace(rel, target);
+    const tmp = `${rel}.${randomBytes(4).toString("hex")}${TMP_SUFFIX}`;
+    this.staged.push([tmp, rel]);
+    return path.join(this.dir, tmp);
+  }
+
+  /** Says a staged file is written (a point where the crash tests may kill the process). */
+  written(): void {
+    crashPoint("write");
+  }
+
+  /** How many files are staged. */
+  get size(): number {
+    return this.staged.length;
+  }
+
+  /** Removes the staged files and the folders staging made: the folder is as it was. */
+  abort(): void {
+    for (const [tmp] of this.staged) rmSync(path.join(this.dir, tmp), { force: true });
+    for (const made of [...this.madeDirs].reverse()) removeEmptyFolders(made, this.dir);
+  }
+
+  /** Records the staged files and `removes` in the journal, then carries it out (renames in staging order, then removals). */
+  commit(removes: readonly string[]): void {
+    writeFileAtomically(path.join(this.dir, JOURNAL), JSON.stringify({ writes: this.staged, removes } satisfies Journal));
+    crashPoint("journal");
+    commit(this.dir, { writes: this.staged, removes });
+  }
+}
+
+/**
  * Applies a plan as one transaction (see above). Synchronous: a run makes three file-system calls
  * per file, and awaiting each in turn left the process idle for most of a large write.
  * @throws OutputError naming the file; the folder is then as it was.
  */
 export function applyPlan(dir: string, plan: FolderPlan): void {
   const ordered = [...plan.write].sort(([a], [b]) => Number(a === KUSTOMIZATION) - Number(b === KUSTOMIZATION));
-  const staged: Array<readonly [string, string]> = [];
-  const madeDirs: string[] = [];
+  const staging = new Staging(dir, (_rel, file) => {
+    if (!isOurs(readFileSync(file, "utf8"))) throw new Error("a file vmimages did not write is in its place; move it away, vmimages never overwrites it");
+  });
   let target = dir;
   try {
     for (const [rel, content] of ordered) {
       target = path.join(dir, rel);
-      const first = mkdirSync(path.dirname(target), { recursive: true });
-      if (first !== undefined) madeDirs.push(first);
-      const existing = lstatOrUndefined(target);
-      if (existing && !existing.isFile()) throw new Error("something other than a file is in its place");
-      if (existing && !isOurs(readFileSync(target, "utf8"))) throw new Error("a file vmimages did not write is in its place; move it away, vmimages never overwrites it");
-      const tmp = `${rel}.${randomBytes(4).toString("hex")}${TMP_SUFFIX}`;
-      staged.push([tmp, rel]);
-      writeFileSync(path.join(dir, tmp), content);
-      crashPoint("write");
+      writeFileSync(staging.next(rel), content);
+      staging.written();
     }
   } catch (err) {
-    for (const [tmp] of staged) rmSync(path.join(dir, tmp), { force: true });
-    for (const made of madeDirs.reverse()) removeEmptyFolders(made, dir);
+    staging.abort();
     throw new OutputError(`cannot write ${target}: ${messageOf(err)}; nothing in ${dir} was changed`, { file: target }, { cause: err });
   }
   const removes = plan.remove.filter((rel) => {
@@ -124,9 +185,7 @@ export function applyPlan(dir: string, plan: FolderPlan): void {
     const text = readOrUndefined(path.join(dir, rel));
     return text !== undefined && isOurs(text);
   });
-  writeFileAtomically(path.join(dir, JOURNAL), JSON.stringify({ writes: staged, removes } satisfies Journal));
-  crashPoint("journal");
-  commit(dir, { writes: staged, removes });
+  staging.commit(removes);
 }
 
 /** Carries out a journal: the renames it lists that are not done yet, then the removals, then drops it. */
@@ -153,7 +212,7 @@ function commit(dir: string, journal: Journal): void {
  * new file was written before it), and temporary files of a run that died before its journal are
  * removed (the folder is then as that run found it).
  */
-export function recoverFolder(dir: string): void {
+export function recoverFolder(dir: string, layout: FolderLayout = GITOPS_LAYOUT): void {
   const journalText = readOrUndefined(path.join(dir, JOURNAL));
   if (journalText !== undefined) {
     let journal: Journal;
@@ -164,15 +223,15 @@ export function recoverFolder(dir: string): void {
     }
     commit(dir, journal);
   }
-  for (const tmp of temporaryFiles(dir)) rmSync(path.join(dir, tmp), { force: true });
+  for (const tmp of temporaryFiles(dir, layout)) rmSync(path.join(dir, tmp), { force: true });
 }
 
 /** Whether a folder holds a run's leftovers (a journal or temporary files) that `recoverFolder` would mend. */
-export function needsRecovery(dir: string): boolean {
-  return existsSync(path.join(dir, JOURNAL)) || temporaryFiles(dir).length > 0;
+export function needsRecovery(dir: string, layout: FolderLayout = GITOPS_LAYOUT): boolean {
+  return existsSync(path.join(dir, JOURNAL)) || temporaryFiles(dir, layout).length > 0;
 }
 
-function temporaryFiles(dir: string): string[] {
+function temporaryFiles(dir: string, layout: FolderLayout): string[] {
   const out: string[] = [];
   const walk = (rel: string, depth: number) => {
     let entries;
@@ -184,7 +243,7 @@ function temporaryFiles(dir: string): string[] {
     for (const e of entries) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isFile() && e.name.endsWith(TMP_SUFFIX)) out.push(child);
-      else if (e.isDirectory() && depth < 2 && (rel !== "" || e.name === "cluster" || e.name === "namespaces")) walk(child, depth + 1);
+      else if (e.isDirectory() && depth < layout.depth && (rel !== "" || layout.roots === undefined || layout.roots.includes(e.name))) walk(child, depth + 1);
     }
   };
   walk("", 0);
