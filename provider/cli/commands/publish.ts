@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import * as path from "node:path";
 import { ConfigError } from "../../errors";
 import { publishLibraries } from "../../targets/publish";
 import { printable } from "../../util";
@@ -28,7 +29,8 @@ export function publishCommand(io: Io): Command {
       });
       for (const lib of result.libraries) {
         io.err(`library "${printable(lib.name)}" version ${lib.version}: ${lib.items} item(s), ${lib.added} added, ${lib.changed} changed, ${lib.removed} removed\n`);
-        io.out(`${printable(lib.libJson)}\n`);
+        // The subscription file, under the folder as the user named it.
+        io.out(`${printable(path.join(flags.out, path.relative(path.resolve(flags.out), lib.libJson)))}\n`);
       }
       io.err(`${flags.out}: ${result.written} file(s) written, ${result.removed} removed\n`);
     });
