@@ -216,7 +216,7 @@ export async function lookupImage(
   nameOrId: string,
   options: ResolveImageOptions & { readonly outputName?: string } = {},
 ): Promise<ImageRef> {
-  const image = resolveCatalogImage(await catalogNow(source, options.outputName), nameOrId, options.namespace, options);
+  const image = resolveCatalogImage(await catalogNow(source, options.outputName, options.namespace), nameOrId, options.namespace, options);
   return { kind: image.kind, name: image.name };
 }
 
@@ -253,7 +253,7 @@ export function selectImage(source: CatalogSource, criteria: ImageCriteria, opti
 
 /** {@link selectImage} now, while the program runs, to a plain value: the twin of {@link lookupImage}. */
 export async function lookupSelectedImage(source: Catalog | pulumi.StackReference | ClusterCatalog, criteria: ImageCriteria, options: SelectImageOptions = {}): Promise<ImageChoice> {
-  return selectCatalogImage(await catalogNow(source, options.outputName), criteria, options);
+  return selectCatalogImage(await catalogNow(source, options.outputName, options.namespace), criteria, options);
 }
 
 /** The catalog a source gives, as an Output: a catalog, an Output of one, or a StackReference's output. */
@@ -266,11 +266,11 @@ function catalogOutput(source: CatalogSource, outputName = "catalog"): pulumi.Ou
   });
 }
 
-/** The catalog a source gives, now. */
-async function catalogNow(source: Catalog | pulumi.StackReference | ClusterCatalog, outputName = "catalog"): Promise<Catalog> {
+/** The catalog a source gives, now; of a cluster, its images and those of `namespace` (the scopes resolution reads). */
+async function catalogNow(source: Catalog | pulumi.StackReference | ClusterCatalog, outputName = "catalog", namespace?: string): Promise<Catalog> {
   if (isClusterCatalog(source)) {
     const kubeconfig = await new Promise<string>((resolve) => pulumi.output(source.kubeconfig).apply((k) => resolve(k)));
-    return clusterCatalog(kubeconfig, source.context);
+    return clusterCatalog(kubeconfig, source.context, namespace);
   }
   let catalog: unknown = source;
   if (pulumi.StackReference.isInstance(source)) {
@@ -319,9 +319,9 @@ function isClusterCatalog(value: unknown): value is ClusterCatalog {
   return typeof value === "object" && value !== null && "kubeconfig" in value && !pulumi.StackReference.isInstance(value);
 }
 
-async function clusterCatalog(kubeconfig: string, context: string | undefined): Promise<Catalog> {
+async function clusterCatalog(kubeconfig: string, context: string | undefined, namespace: string | undefined): Promise<Catalog> {
   const { readClusterImages } = require("../provider/targets/cluster") as typeof import("../provider/targets/cluster");
-  return buildCatalog(await readClusterImages({ kubeconfigText: kubeconfig, ...(context ? { context } : {}) }));
+  return buildCatalog(await readClusterImages({ kubeconfigText: kubeconfig, ...(context ? { context } : {}), scopes: { cluster: true, ...(namespace !== undefined ? { namespace } : {}) } }));
 }
 
 function isCatalog(value: unknown): value is Catalog {

@@ -1,4 +1,4 @@
-import { AmbiguousError, MissingCapabilitiesError, NotFoundError } from "../errors";
+import { AmbiguousError, ConfigError, MissingCapabilitiesError, NotFoundError } from "../errors";
 import { CAPABILITY_LABEL_PREFIX } from "../image/labels";
 import { Catalog, CatalogImage, scopeName } from "./catalog";
 
@@ -48,9 +48,11 @@ export interface ResolveOptions {
  *
  * @throws NotFoundError when nothing matches; AmbiguousError (naming every candidate) when the
  *   deciding scope has several, or with `strict` when both scopes have one;
- *   MissingCapabilitiesError when the image lacks a required capability.
+ *   MissingCapabilitiesError when the image lacks a required capability; ConfigError for an empty or
+ *   blank name (an unnamed image must never be what an empty variable resolves to).
  */
 export function resolveCatalogImage(catalog: Catalog, nameOrId: string, namespace: string | undefined, options: ResolveOptions = {}): CatalogImage {
+  if (nameOrId.trim() === "") throw new ConfigError(`the name to resolve is ${nameOrId === "" ? "empty" : "blank"}: give a display name or a VMI ID`);
   const where = namespace !== undefined ? `namespace "${namespace}" or the cluster` : "the cluster";
   const index = indexCatalog(catalog);
   const inNamespace = namespace !== undefined ? index : undefined;

@@ -1,6 +1,4 @@
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { messageOf } from "../errors";
 import { printable } from "../util";
 import { applyCommand } from "./commands/apply";
@@ -11,6 +9,7 @@ import { publishCommand } from "./commands/publish";
 import { resolveCommand } from "./commands/resolve";
 import { selectCommand } from "./commands/select";
 import { Io, processIo } from "./io";
+import { packageVersion } from "./version";
 
 export type { Io } from "./io";
 
@@ -37,17 +36,4 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   for (const command of [program, ...commands]) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }).showHelpAfterError();
   for (const command of commands) program.addCommand(command);
   return program;
-}
-
-/** The version in package.json: one folder up from the bundle (dist/vmimages.cjs), two from the sources, three from dist/provider/cli. */
-function packageVersion(): string {
-  for (const up of ["..", "../..", "../../.."]) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(__dirname, up, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "pulumi-vmimages" && pkg.version) return pkg.version;
-    } catch {
-      // Not at this level: try the next.
-    }
-  }
-  return "unknown";
 }

@@ -1,17 +1,17 @@
 import { Command } from "commander";
-import * as path from "node:path";
 import { formatDiff } from "../../catalog/diff";
 import { runPipeline } from "../../pipeline/run";
-import { checkOwner, ownerLabel } from "../../targets/cluster/owner";
+import { checkApplySetName } from "../../targets/cluster/applyset";
+import { ConfigError } from "../../errors";
 import { printable } from "../../util";
 import { loadConfig } from "../config";
 import { Io, printLines, progressBar } from "../io";
-import { ReadingFlags, configuredRun, kubeconfigOptions, readingOptions } from "../options";
+import { KubeconfigFlags, ReadingFlags, configuredRun, connection, kubeconfigOptions, readingOptions } from "../options";
+import { packageVersion } from "../version";
 
-interface ApplyFlags extends ReadingFlags {
-  readonly kubeconfig?: string;
-  readonly context?: string;
-  readonly owner?: string;
+interface ApplyFlags extends ReadingFlags, KubeconfigFlags {
+  readonly applyset?: string;
+  readonly namespace?: string;
   readonly dryRun?: boolean;
   readonly prune?: boolean;
 }
@@ -20,21 +20,25 @@ interface ApplyFlags extends ReadingFlags {
 export function applyCommand(io: Io, setCode: (code: number) => void): Command {
   const command = readingOptions(new Command("apply").description("read the libraries and make a Kubernetes cluster hold those images, status included (server-side apply, then /status)"));
   return kubeconfigOptions(command, "kubeconfig (else KUBECONFIG, ~/.kube/config, or the in-cluster service account, as kubectl finds one)")
-    .option("--owner <name>", "names this configuration's images in the cluster, so --prune touches only them (default: the config file's name)")
+    .option("--applyset <name>", "the ApplySet the images belong to: the name of its parent Secret (an image of another set is a conflict; --prune needs one)")
+    .option("-n, --namespace <ns>", "the namespace of the ApplySet's parent Secret (default: the images' namespace, when they are all in one)")
     .option("--dry-run", "have the server check everything and change nothing")
-    .option("--prune", "delete images this configuration applied before that have vanished from the libraries")
+    .option("--prune", "delete the ApplySet's images that have vanished from the libraries")
     .action(async (flags: ApplyFlags) => {
       const config = await loadConfig(flags.config);
-      const owner = flags.owner !== undefined ? checkOwner(flags.owner, "--owner") : ownerLabel(path.basename(flags.config).replace(/\.[^.]*$/, ""));
+      if (flags.prune && flags.applyset === undefined) {
+        throw new ConfigError("--prune deletes the images of an ApplySet that vanished from the libraries: name the set with --applyset NAME (its parent Secret), so that no other configuration's images are touched");
+      }
+      const applySet = flags.applyset !== undefined ? { name: checkApplySetName(flags.applyset, "--applyset"), ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}) } : undefined;
       const reading = progressBar(io, flags.progress, "reading {bar} {value}/{total} items");
       const generated = await runPipeline({ ...configuredRun(config, flags, io), onProgress: reading.update }).finally(reading.stop);
       const { applyToCluster } = require("../../targets/cluster") as typeof import("../../targets/cluster");
       const applying = progressBar(io, flags.progress, "applying {bar} {value}/{total} images");
       const change = await applyToCluster(generated, {
-        owner,
+        ...connection(flags),
+        ...(applySet ? { applySet } : {}),
+        version: packageVersion(),
         onProgress: applying.update,
-        ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
-        ...(flags.context ? { context: flags.context } : {}),
         dryRun: Boolean(flags.dryRun),
         prune: Boolean(flags.prune),
       }).finally(applying.stop);

@@ -23,7 +23,8 @@ export function listCommand(io: Io): Command {
   return outputOption(command, ["table", "wide", "name", "json", "yaml"]).action(async (flags: ListFlags) => {
     if (flags.namespace && flags.allNamespaces) throw new ConfigError("use --namespace or --all-namespaces, not both");
     const selector = parseSelector(flags.selector ?? "");
-    const catalog = await readCatalog(flags, flags.allNamespaces ? undefined : (flags.namespace ?? ""));
+    // Like kubectl get: the cluster's images, or the VirtualMachineImages of a namespace or of every one, and nothing else.
+    const catalog = await readCatalog(flags, flags.allNamespaces ? { cluster: false, namespace: "*" } : flags.namespace ? { cluster: false, namespace: flags.namespace } : { cluster: true });
     const inScope = (i: CatalogImage) => (flags.allNamespaces ? i.namespace !== undefined : flags.namespace ? i.namespace === flags.namespace : i.namespace === undefined);
     const images = catalog.images.filter((i) => inScope(i) && matchesSelector(i.labels, selector));
     if (flags.output === "json") io.out(formatJson(images));

@@ -15,8 +15,10 @@ export function resolveCommand(io: Io): Command {
   return capabilityOption(catalogOptions(command))
     .option("-n, --namespace <ns>", "namespace the name is resolved in (else only cluster images)")
     .option("--strict", "also fail when the display name exists in both the namespace and the cluster")
-    .action(async (name: string, flags: ResolveFlags) => {
-      const catalog = await readCatalog(flags, flags.namespace);
+    .action(async (name: string, flags: ResolveFlags, command: Command) => {
+      // A usage error (exit 2), as a missing argument is: a pipeline's empty variable must not resolve to anything.
+      if (name.trim() === "") command.error(`error: the name to resolve is ${name === "" ? "empty" : "blank"}: give a display name or a VMI ID`, { exitCode: 2 });
+      const catalog = await readCatalog(flags, { cluster: true, ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}) });
       const image = resolveCatalogImage(catalog, name, flags.namespace, { strict: flags.strict, requireCapabilities: flags.requireCapability });
       io.out(`${image.name}\n`);
     });

@@ -35,7 +35,7 @@ export function selectCommand(io: Io): Command {
       .option("--expect <vmi>", "fail unless the criteria select this VMI ID (to notice a new build in CI)"),
     ["name", "json", "yaml"],
   ).action(async (flags: SelectFlags) => {
-    const catalog = await readCatalog(flags, flags.namespace);
+    const catalog = await readCatalog(flags, { cluster: true, ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}) });
     const chosen = selectCatalogImage(catalog, criteria(flags), { ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}), strict: Boolean(flags.strict) });
     io.out(flags.output === "json" ? formatJson(chosen) : flags.output === "yaml" ? formatYaml(chosen) : `${chosen.name}\n`);
     if (flags.expect !== undefined && flags.expect !== chosen.name) {

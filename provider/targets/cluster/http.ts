@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { ConnectionOptions, connect as tlsConnect } from "node:tls";
 import { OutputError, messageOf } from "../../errors";
 import { RetryPolicy, TimeLimitError, withRetries } from "../../retry";
+import { ExecCredential, ExecCredentials } from "./exec";
 
 /**
  * One request to the API server (a PATCH is a server-side apply, a PUT an update, each of a JSON
@@ -20,8 +21,9 @@ interface Answer {
 
 /**
  * Requests to a kubeconfig's cluster, with its credentials. The client gives every request its
- * credentials and TLS settings as kubectl would (contexts, client certificates, tokens, exec
- * plugins, whose token may change between requests, so each request asks again); the requests
+ * credentials and TLS settings as kubectl would (contexts, client certificates, tokens, auth
+ * providers), and an exec plugin's credential comes from `exec` (exec.ts), asked for each request
+ * (it may expire) before the request's time limit starts, and asked again once if refused; the requests
  * themselves go over one HTTP/2 connection, as kubectl's do, through Node's own `http2` (or over
  * HTTP/1.1 when the server offers only that). The client's connection layer (undici, a new
  * connection pool for every request, so a TLS handshake per request on cores the API server needs
@@ -32,7 +34,7 @@ interface Answer {
  * included) is bounded in time and cancelled at its limit, never left open, since an open request
  * holds the process, which would then not exit after the run failed.
  */
-export function connect(kc: K8s.KubeConfig, policy: RetryPolicy = {}): Request {
+export function connect(kc: K8s.KubeConfig, policy: RetryPolicy = {}, exec?: ExecCredentials): Request {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new OutputError("the kubeconfig has no current cluster: set its current-context, or give --context");
   const server = new URL(cluster.server);
@@ -40,10 +42,12 @@ export function connect(kc: K8s.KubeConfig, policy: RetryPolicy = {}): Request {
   const prefix = server.pathname.replace(/\/+$/, "");
   const overHttp1 = cluster.proxyUrl !== undefined || server.protocol === "http:";
   const connection = overHttp1 ? undefined : new ServerConnection(server.origin);
-  const attempt = async (method: string, path: string, content: unknown, signal: AbortSignal): Promise<unknown> => {
+  const attempt = async (method: string, path: string, content: unknown, signal: AbortSignal, credential: ExecCredential | undefined): Promise<unknown> => {
     const options: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
-    const body = content === undefined ? undefined : JSON.stringify(content);
+    if (credential?.token) options.headers = { ...options.headers, authorization: `Bearer ${credential.token}` };
+    if (credential?.clientCertificateData) Object.assign(options, { cert: credential.clientCertificateData, key: credential.clientKeyData });
+    const body = content === undefined ? undefined : jsonForYamlReaders(content);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = String(value);
     if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString("base64")}`;
@@ -56,7 +60,30 @@ export function connect(kc: K8s.KubeConfig, policy: RetryPolicy = {}): Request {
     if (answer.status >= 300) throw Object.assign(new Error(`HTTP ${answer.status}`), { code: answer.status, body: answer.text });
     return JSON.parse(answer.text) as unknown;
   };
-  return (method, path, content) => withRetries(policy, (signal) => attempt(method, path, content, signal));
+  const send = async (method: "GET" | "PATCH" | "PUT" | "DELETE", path: string, content: unknown): Promise<unknown> => {
+    const credential = await exec?.get();
+    return withRetries(policy, (signal) => attempt(method, path, content, signal, credential));
+  };
+  return async (method, path, content) => {
+    try {
+      return await send(method, path, content);
+    } catch (err) {
+      // An exec plugin's token the server no longer takes: the plugin is asked once more, as client-go does.
+      if (exec === undefined || code(err) !== 401) throw err;
+      exec.refused();
+      return send(method, path, content);
+    }
+  };
+}
+
+/**
+ * A request's JSON body, with DEL, the C1 controls, the line and paragraph separators and the two
+ * noncharacters escaped: the API server reads an apply patch as YAML, whose reader refuses them raw
+ * (and turns a raw NEL into a space), while JSON.stringify leaves them so. Outside strings JSON holds
+ * only ASCII, so every match is inside a string, where the escape means the same character.
+ */
+export function jsonForYamlReaders(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The kubeconfig's TLS settings, which a connection to the server needs. */
@@ -99,7 +126,8 @@ class ServerConnection {
     if (this.active++ === 0) session.ref();
     let cancel: (() => void) | undefined;
     return new Promise<Answer>((resolve, reject) => {
-      const stream = session.request({ ":method": method, ":path": path, ...headers });
+      // Node closes a DELETE's request side at once unless told it has a body (a prune's preconditions).
+      const stream = session.request({ ":method": method, ":path": path, ...headers }, { endStream: body === undefined });
       cancel = () => {
         reject(signal.reason);
         stream.close(http2.constants.NGHTTP2_CANCEL);

@@ -4,6 +4,7 @@ import { keepTransitionTimes } from "../../image/build";
 import { isImageLabel } from "../../image/labels";
 import { Condition, ImageManifest } from "../../image/manifest";
 import { ImageKind } from "../../types";
+import { PART_OF } from "./applyset";
 
 /**
  * What `apply` does to a cluster, as a pure function of the images wanted and those the cluster
@@ -16,9 +17,10 @@ export const CONFIG_LABEL = "vmimages.pulumi-vmimages.dev/config";
 /** The value of `MANAGED_BY`, and the field manager of every write. */
 export const MANAGER = "vmimages";
 
-/** An image as the API server returns it: the manifest's metadata, and whatever spec and status it holds. */
-export interface LiveImage extends Pick<ImageManifest, "metadata"> {
+/** An image as the API server returns it: the manifest's metadata with the server's own, and whatever spec and status it holds. */
+export interface LiveImage {
   readonly kind: ImageKind;
+  readonly metadata: ImageManifest["metadata"] & { readonly uid?: string; readonly resourceVersion?: string };
   readonly spec?: unknown;
   readonly status?: Readonly<Record<string, unknown>> & { readonly conditions?: readonly Condition[] };
 }
@@ -33,15 +35,15 @@ export interface ClusterPlan {
   readonly unchanged: readonly ImageManifest[];
   /** Images of a wanted name that vmimages does not manage: why each is left as it is. */
   readonly conflicts: readonly string[];
-  /** Images this owner applied before that are no longer wanted. */
-  readonly prune: readonly ImageManifest[];
+  /** Members of the set that are no longer wanted, as the cluster holds them (their uid and resourceVersion guard the delete). */
+  readonly prune: readonly LiveImage[];
 }
 
+/** Whose the images are: an ApplySet (its id and name), or, without one, vmimages' images that belong to no set. */
 export interface PlanOptions {
-  /** Names the configuration the images belong to (the `CONFIG_LABEL` value). */
-  readonly owner: string;
-  /** With prune: the images the cluster holds that carry this owner's labels. */
-  readonly owned?: readonly LiveImage[];
+  readonly applySet?: { readonly id: string; readonly name: string };
+  /** With prune: the images the cluster holds that are members of the set. */
+  readonly members?: readonly LiveImage[];
 }
 
 /** The plan that makes `live` hold `desired`: see above. */
@@ -51,14 +53,15 @@ export function planCluster(desired: readonly ImageManifest[], live: readonly Li
   const unchanged: ImageManifest[] = [];
   const conflicts: string[] = [];
   for (const wanted of desired) {
-    const m = withOwner(wanted, options.owner);
+    const m = withOwner(wanted, options.applySet);
     const there = held.get(manifestKey(m));
     if (there === undefined) {
       apply.push({ action: "create", manifest: m });
       continue;
     }
-    if (there.metadata.labels?.[MANAGED_BY] !== MANAGER) {
-      conflicts.push(`${describeImage(m)} exists and is not managed by vmimages: left as it is`);
+    const foreign = ownerConflict(there, options.applySet);
+    if (foreign !== undefined) {
+      conflicts.push(`${describeImage(m)} ${foreign}: left as it is`);
       continue;
     }
     // Unchanged conditions keep the time they last changed, as in a folder: no change, no write.
@@ -69,8 +72,24 @@ export function planCluster(desired: readonly ImageManifest[], live: readonly Li
     else apply.push({ action: "update", manifest, before, fields });
   }
   const wanted = new Set(desired.map(manifestKey));
-  const prune = (options.owned ?? []).filter((i) => !wanted.has(liveKey(i))).map((i) => asManifest(i, desired[0]?.apiVersion));
+  const prune = (options.members ?? []).filter((i) => !wanted.has(liveKey(i)) && i.metadata.labels?.[PART_OF] === options.applySet?.id);
   return { apply, unchanged, conflicts, prune };
+}
+
+/**
+ * Why a live image of a wanted name is not this run's to change, if it is not: vmimages does not
+ * manage it (VM Operator made it, say), or another set (another configuration, a Pulumi stack) applied
+ * it. An image vmimages applied in no set is a set's to adopt only when it names no other owner
+ * (the configuration label of images applied before ApplySets).
+ */
+export function ownerConflict(live: LiveImage, applySet: PlanOptions["applySet"]): string | undefined {
+  const labels = live.metadata.labels ?? {};
+  if (labels[MANAGED_BY] !== MANAGER) return "exists and is not managed by vmimages";
+  const partOf = labels[PART_OF];
+  if (partOf !== undefined && partOf !== applySet?.id) return `belongs to another ApplySet (${partOf}${labels[CONFIG_LABEL] ? `, "${labels[CONFIG_LABEL]}"` : ""})`;
+  const owner = labels[CONFIG_LABEL];
+  if (partOf === undefined && applySet !== undefined && owner !== undefined && owner !== applySet.name) return `was applied by the configuration "${owner}", not "${applySet.name}" (to take it over, apply with --applyset ${owner})`;
+  return undefined;
 }
 
 /**
@@ -103,9 +122,10 @@ export function describeImage(m: { readonly kind: string; readonly metadata: { r
   return `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
 }
 
-/** The manifest with the labels that say vmimages manages it, for this configuration. */
-function withOwner(m: ImageManifest, owner: string): ImageManifest {
-  return { ...m, metadata: { ...m.metadata, labels: { ...(m.metadata.labels ?? {}), [MANAGED_BY]: MANAGER, [CONFIG_LABEL]: owner } } };
+/** The manifest with the labels that say vmimages manages it, and for a set, that it is the set's. */
+function withOwner(m: ImageManifest, applySet: PlanOptions["applySet"]): ImageManifest {
+  const owner: Record<string, string> = applySet ? { [PART_OF]: applySet.id, [CONFIG_LABEL]: applySet.name } : {};
+  return { ...m, metadata: { ...m.metadata, labels: { ...(m.metadata.labels ?? {}), [MANAGED_BY]: MANAGER, ...owner } } };
 }
 
 function liveKey(i: LiveImage): string {
