@@ -17,8 +17,15 @@ export interface Cluster {
   readonly server: string;
   /** A kubeconfig of the cluster's admin (system:masters). */
   readonly adminKubeconfig: string;
-  /** A kubeconfig of a user the server knows but grants nothing. */
+  /** A kubeconfig of a user the server knows (`nobody`) but grants nothing: tests bind it the rights they try. */
   readonly nobodyKubeconfig: string;
+  /** The tokens of the admin and of `nobody`, for kubeconfigs a test writes (an exec plugin that prints one, say). */
+  readonly adminToken: string;
+  readonly nobodyToken: string;
+  /** The server's CA certificate file. */
+  readonly caFile: string;
+  /** Compacts etcd's history up to now (through its HTTP gateway), as the API server's compactor does. */
+  compactEtcd(): Promise<void>;
   /** Runs kubectl as the admin (or with another kubeconfig); resolves to its stdout. */
   kubectl(args: readonly string[], kubeconfig?: string): Promise<string>;
   /** Kills the API server and etcd at once (SIGKILL). */
@@ -51,6 +58,19 @@ async function waitFor(what: string, ms: number, ok: () => Promise<boolean>, die
     if (Date.now() > deadline) throw new Error(`${what} was not ready within ${ms / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A POST of JSON to etcd's gateway, and the JSON it answers. */
+function postJson(url: string, body: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(text) as unknown) : reject(new Error(`${url}: HTTP ${res.statusCode}: ${text}`))));
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 function get(url: string, token?: string): Promise<number> {
@@ -169,6 +189,13 @@ export async function startCluster(options: { readonly crds?: boolean } = {}): P
     server,
     adminKubeconfig,
     nobodyKubeconfig: kubeconfig("nobody", nobodyToken),
+    adminToken,
+    nobodyToken,
+    caFile: file("server.crt"),
+    compactEtcd: async () => {
+      const revision = ((await postJson(`http://127.0.0.1:${etcdClient}/v3/kv/range`, { key: Buffer.from("vmimages").toString("base64") })) as { header: { revision: string } }).header.revision;
+      await postJson(`http://127.0.0.1:${etcdClient}/v3/kv/compaction`, { revision, physical: true });
+    },
     kubectl,
     kill: () => {
       for (const c of children) c.kill("SIGKILL");

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { docFiles, runnableBlocks, RunnableBlock } from "../helpers/docs";
+import { docFiles, fencedBlocks, runnableBlocks, RunnableBlock } from "../helpers/docs";
 import { Cluster, startCluster } from "../helpers/kube";
 import { PROJECT, tempDir, writeTree } from "../helpers/library";
 import { ovf, property } from "../helpers/ovf";
@@ -98,12 +98,18 @@ test("the docs have runnable blocks, including ones that need a cluster and a vC
   expect([...contexts].sort()).toEqual(["cluster", "vcenter"]);
 });
 
-describe.each(DOCS)("$file", ({ blocks }) => {
+describe.each(DOCS)("$file", ({ file, blocks }) => {
+  const files = fencedBlocks(file).flatMap((b) => {
+    const name = /^consumer: ([\w.-]+\.(?:yaml|yml|json))$/.exec(b.comment ?? "")?.[1];
+    return name ? [{ name, body: b.body }] : [];
+  });
   let ws: { dir: string; env: NodeJS.ProcessEnv };
   let cluster: Cluster | undefined;
   let vcsim: Vcsim | undefined;
   beforeAll(() => {
     ws = workspace();
+    // A document's files (`<!-- consumer: rbac-cluster.yaml -->` before a block) are where its commands expect them.
+    for (const b of files) writeFileSync(path.join(ws.dir, b.name), b.body);
   });
   afterAll(async () => {
     await cluster?.stop();

@@ -2,7 +2,6 @@ import { Command } from "commander";
 import { formatDiff } from "../../catalog/diff";
 import { runPipeline } from "../../pipeline/run";
 import { checkApplySetName } from "../../targets/cluster/applyset";
-import { ConfigError } from "../../errors";
 import { printable } from "../../util";
 import { loadConfig } from "../config";
 import { Io, printLines, progressBar } from "../io";
@@ -24,11 +23,11 @@ export function applyCommand(io: Io, setCode: (code: number) => void): Command {
     .option("-n, --namespace <ns>", "the namespace of the ApplySet's parent Secret (default: the images' namespace, when they are all in one)")
     .option("--dry-run", "have the server check everything and change nothing")
     .option("--prune", "delete the ApplySet's images that have vanished from the libraries")
-    .action(async (flags: ApplyFlags) => {
-      const config = await loadConfig(flags.config);
+    .action(async (flags: ApplyFlags, command: Command) => {
       if (flags.prune && flags.applyset === undefined) {
-        throw new ConfigError("--prune deletes the images of an ApplySet that vanished from the libraries: name the set with --applyset NAME (its parent Secret), so that no other configuration's images are touched");
+        command.error("error: --prune deletes the images of an ApplySet that vanished from the libraries: name the set with --applyset NAME (its parent Secret), so that no other configuration's images are touched", { exitCode: 2 });
       }
+      const config = await loadConfig(flags.config);
       const applySet = flags.applyset !== undefined ? { name: checkApplySetName(flags.applyset, "--applyset"), ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}) } : undefined;
       const reading = progressBar(io, flags.progress, "reading {bar} {value}/{total} items");
       const generated = await runPipeline({ ...configuredRun(config, flags, io), onProgress: reading.update }).finally(reading.stop);

@@ -37,7 +37,8 @@ const STDERR_KEPT = 8 * 1024;
 
 /** Runs a user's exec plugin once for every request that needs a credential, again only once it expired or was refused. */
 export class ExecCredentials {
-  private current?: Promise<ExecCredential>;
+  private held?: ExecCredential;
+  private running?: Promise<ExecCredential>;
 
   constructor(
     private readonly config: ExecConfig & { readonly user: string },
@@ -45,26 +46,22 @@ export class ExecCredentials {
     private readonly cluster?: { readonly server: string; readonly certificateAuthorityData?: string },
   ) {}
 
-  /** The credential, from the plugin's last run while it is valid. @throws OutputError naming the plugin. */
-  async get(): Promise<ExecCredential> {
-    const cached = this.current;
-    if (cached) {
-      const held = await cached.catch(() => undefined);
-      if (held && (held.expiresAt === undefined || held.expiresAt - 10_000 > Date.now())) return held;
-      if (this.current === cached) this.current = undefined;
-    }
-    const running = (this.current ??= runPlugin(this.config, this.timeoutMs, this.cluster));
-    try {
-      return await running;
-    } catch (err) {
-      if (this.current === running) this.current = undefined;
-      throw err;
-    }
+  /**
+   * The credential of the plugin's last run while it is valid (with a margin before it expires), else
+   * of a new run, which every request that asks meanwhile waits on. @throws OutputError naming the plugin.
+   */
+  get(): Promise<ExecCredential> {
+    const held = this.held;
+    if (held && (held.expiresAt === undefined || held.expiresAt - 10_000 > Date.now())) return Promise.resolve(held);
+    this.running ??= runPlugin(this.config, this.timeoutMs, this.cluster)
+      .then((credential) => (this.held = credential))
+      .finally(() => (this.running = undefined));
+    return this.running;
   }
 
   /** Forgets the credential (the server refused it): the next request runs the plugin again. */
   refused(): void {
-    this.current = undefined;
+    this.held = undefined;
   }
 }
 

@@ -22,7 +22,8 @@ export interface LiveImage {
   readonly kind: ImageKind;
   readonly metadata: ImageManifest["metadata"] & { readonly uid?: string; readonly resourceVersion?: string };
   readonly spec?: unknown;
-  readonly status?: Readonly<Record<string, unknown>> & { readonly conditions?: readonly Condition[] };
+  /** Whatever status it holds (its conditions, for their transition times). */
+  readonly status?: { readonly conditions?: readonly Condition[] };
 }
 
 export type ImageStep =
@@ -109,7 +110,7 @@ export function imageChanges(live: ImageManifest, wanted: ImageManifest): string
 
 /** A live image as a manifest of `apiVersion` (the version it was read in), for the catalog. */
 export function asManifest(live: LiveImage, apiVersion: string | undefined): ImageManifest {
-  const status = live.status ?? {};
+  const status = (live.status ?? {}) as Record<string, unknown>;
   return {
     ...live,
     apiVersion,
