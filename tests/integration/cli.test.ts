@@ -207,6 +207,25 @@ describe("vmimages generate refuses bad input and writes nothing", () => {
     expect(resolved.code).toBe(0);
   });
 
+  test("-o json and -o yaml escape what a terminal would act on (CSI, the line separator), each in its own form, and parse back to the exact name", async () => {
+    const ex = copyExample();
+    const name = "csi\u009b2Jls\u2028end";
+    writeTree(ex.library, { "base-images/ctl.iso": "", "base-images/ctl.item.json": JSON.stringify({ name }) });
+    expect((await vmimages("generate", "--config", ex.config, "--out", ex.out)).code).toBe(0);
+    for (const [args, read] of [
+      [["list", "--manifests", ex.out, "-o", "json"], (t: string) => JSON.parse(t) as Array<{ displayName: string }>],
+      [["list", "--manifests", ex.out, "-o", "yaml"], (t: string) => parse(t) as Array<{ displayName: string }>],
+      [["select", "--manifests", ex.out, "--name", "csi*", "-o", "json"], (t: string) => [JSON.parse(t) as { displayName: string }]],
+      [["select", "--manifests", ex.out, "--name", "csi*", "-o", "yaml"], (t: string) => [parse(t) as { displayName: string }]],
+    ] as const) {
+      const run = await vmimages(...args);
+      expect(run.code).toBe(0);
+      expect(run.out).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
+      expect(read(run.out).map((i) => i.displayName)).toContain(name);
+    }
+    expect((await vmimages("list", "--manifests", ex.out, "-o", "json")).out).toContain("csi\\u009b2Jls\\u2028end");
+  });
+
   test("a truncated OVA is a problem naming it, reported with the run's other problems, never a crash", async () => {
     const ex = copyExample();
     const ova = await makeOva([["cut.ovf", ovf({ osType: "ubuntu64Guest" })], ["disk.vmdk", Buffer.alloc(64 * 1024, 7)]]);

@@ -62,6 +62,16 @@ describe("resolving a display name or VMI ID", () => {
     expect(resolveCatalogImage(catalog, "Photon 5", "team-a", { strict: true }).name).toBe(photonCluster.metadata.name);
   });
 
+  test.each([
+    ["", "empty"],
+    ["   ", "blank"],
+  ])("an empty or blank name %j is refused, though an image without a display name is in the catalog", (name, what) => {
+    const unnamed = buildCatalog([image("", cluster)]);
+    const err = failure(() => resolveCatalogImage(unnamed, name, undefined));
+    expect(err.code).toBe("config");
+    expect(err.message).toBe(`the name to resolve is ${what}: give a display name or a VMI ID`);
+  });
+
   test("a name found nowhere is not-found, naming the scopes searched", () => {
     const err = failure(() => resolveCatalogImage(catalog, "Windows 2022", "team-a"));
     expect(err.code).toBe("not-found");

@@ -92,8 +92,9 @@ export function imageApi(request: Request, server: string, paging: Paging = {}) 
     async checkServed(apiVersion: string, kinds: readonly ImageKind[]): Promise<void> {
       const version = apiVersion.slice(apiVersion.indexOf("/") + 1);
       const served = await kindsServed(version);
-      if (kinds.every((k) => served.has(k))) return;
-      throw notServed(apiVersion, kinds, await servedVersions());
+      const missing = kinds.filter((k) => !served.has(k));
+      if (missing.length === 0) return;
+      throw notServed(apiVersion, missing, await servedVersions());
     },
 
     /** The version to read images in: the preferred one of those that serve the kinds. */
