@@ -48,7 +48,7 @@ export async function benchApply(n: number, runs: number, log: (m: string) => vo
       execFileSync(process.execPath, [bin, "generate", "-c", config(theirs), "-o", path.join(dir, "gitops")]);
       const manifests = path.join(dir, "gitops", "namespaces", theirs);
       log(`apply: N=${n} run ${r + 1}`);
-      const applyArgs = [bin, "apply", "-c", config(mine), "--kubeconfig", cluster.adminKubeconfig, "--owner", mine, "--no-cache"];
+      const applyArgs = [bin, "apply", "-c", config(mine), "--kubeconfig", cluster.adminKubeconfig, "--applyset", mine, "--no-cache"];
       const kubectlArgs = ["--kubeconfig", cluster.adminKubeconfig, "apply", "--server-side", "-f", manifests];
       const runOurs = () => ours.push([timedRun(process.execPath, applyArgs), timedRun(process.execPath, applyArgs)]);
       const runPeer = () => peer.push([timedRun("kubectl", kubectlArgs), timedRun("kubectl", kubectlArgs)]);
