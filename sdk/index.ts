@@ -1,6 +1,8 @@
 /**
  * The public API of pulumi-vmimages. Everything else is internal and may change.
  */
+// First: says which Pulumi packages to install when they are missing (optional peers).
+import "./peers";
 export type { Catalog, CatalogImage } from "../provider/catalog/catalog";
 export { buildCatalog } from "../provider/catalog/catalog";
 export type { ResolveOptions } from "../provider/catalog/resolve";

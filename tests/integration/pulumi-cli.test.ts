@@ -8,7 +8,7 @@ import { crdErrors } from "../helpers/crd";
 import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
 import { startCluster } from "../helpers/kube";
-import { imageNames } from "../helpers/names";
+import { EXAMPLE_NAMES, imageNames } from "../helpers/names";
 import { docBlock } from "../helpers/docs";
 import { CliStack, changes, cliStack, imageChanges } from "../helpers/pulumi-cli";
 
@@ -209,6 +209,28 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     expect(entries).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/vmimages.js", "dist/vmimages.cjs", "dist/kube-client.cjs", "dist/sdk/index.js", "dist/sdk/index.d.ts", "package.json"]));
     expect(entries.filter((f) => !/^(bin\/|dist\/(provider|sdk)\/|dist\/(vmimages|kube-client)\.cjs$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
     expect(entries.some((f) => f.includes("test") || f.includes("bench") || f.includes("examples"))).toBe(false);
+  });
+
+  test("installs as the vmimages command alone, without any Pulumi package, and generates; its SDK then says what to install", async () => {
+    const prefix = tempDir("vmimages-global-");
+    await npm(prefix, "install", "--global", "--prefix", prefix, tarball);
+    const installed = path.join(prefix, "lib", "node_modules", "pulumi-vmimages");
+    expect(existsSync(path.join(installed, "package.json"))).toBe(true);
+    // npm puts dependencies beside the package or in its own node_modules: neither holds @pulumi.
+    expect(existsSync(path.join(prefix, "lib", "node_modules", "@pulumi"))).toBe(false);
+    expect(existsSync(path.join(installed, "node_modules", "@pulumi"))).toBe(false);
+    const { library, gitops } = workspace();
+    const config = path.join(tempDir("vmimages-cfg-"), "vmimages.yaml");
+    writeFileSync(config, `source:\n  directory: ${library}\nlibraries:\n  - name: base-images\n    scope: cluster\n  - name: team-a\n    namespace: team-a\n`);
+    const run = await exec(path.join(prefix, "bin", "vmimages"), ["generate", "--config", config, "--out", gitops]);
+    expect(run.stderr).toContain("5 image(s)");
+    expect(Object.keys(snapshot(gitops)).filter((f) => f.startsWith("cluster/") || f.startsWith("namespaces/")).sort()).toEqual(
+      Object.entries(EXAMPLE_NAMES).map(([rel, name]) => (rel.startsWith("team-a/") ? `namespaces/team-a/${name}.yaml` : `cluster/${name}.yaml`)).sort(),
+    );
+    const sdk = await exec(process.execPath, ["-e", `try { require(${JSON.stringify(installed)}); } catch (e) { process.stdout.write(e.message); }`]).catch((e: { stdout: string }) => e);
+    expect(sdk.stdout).toBe(
+      "pulumi-vmimages' Pulumi SDK needs @pulumi/pulumi (>=3.259.0 <4.0.0) and @pulumi/kubernetes (>=4.25.0 <5.0.0) in your project: npm install @pulumi/pulumi @pulumi/kubernetes (the vmimages command line needs neither)",
+    );
   });
 
   /** A consumer project from the docs' files, with `pulumi-vmimages` from the tarball and `@pulumi/*` at `versions`. */
