@@ -7,53 +7,22 @@ import { promisify } from "node:util";
 import { tempDir, writeTree } from "../tests/helpers/library";
 import { median, timed } from "./stats";
 import { syntheticOvf } from "./synthetic";
+import { ChildRun, SyncFigures } from "./sync";
 
 const exec = promisify(execFile);
 const LIBRARY = "bench";
 /** The published source's default concurrency, which the peer's parallel transfers match. */
 const CONCURRENCY = 8;
 
-export interface PublishedSyncResult {
+export interface PublishedSyncResult extends Omit<SyncFigures, "changedRssMb"> {
   readonly n: number;
   /** The peer: one curl process fetching lib.json and items.json over one kept-alive connection pool. */
   readonly curlWarmMs: number;
   /** The peer: one curl process fetching lib.json, items.json and every descriptor, 8 at a time. */
   readonly curlColdMs: number;
-  readonly coldMs: number;
-  /** Nothing changed: the output folder holds what the last run wrote (its stamp matches). */
-  readonly warmMs: number;
-  /** Nothing changed, into a new folder: every descriptor from the cache, every image built and written. */
-  readonly warmNewFolderMs: number;
-  readonly changedMs: number;
-  readonly coldRequests: number;
-  readonly warmRequests: number;
-  readonly changedRequests: number;
-  readonly coldDownloads: number;
-  readonly warmDownloads: number;
-  readonly changed: number;
-  readonly changedDownloads: number;
-  readonly coldRssMb: number;
-  readonly warmRssMb: number;
-  /** The floor of a warm run in Node: a process that only makes the warm run's two requests (and parses them). */
-  readonly requestsProcessMs: number;
-  /** Those requests measured inside that process: wall and CPU time. */
-  readonly requestsOnlyMs: number;
-  readonly requestsOnlyCpuMs: number;
-  /** Starting Node and loading the CLI's bundle, without doing anything. */
-  readonly startMs: number;
-  /** Starting Node alone (`node -e 0`). */
-  readonly nodeStartMs: number;
   readonly itemsJsonBytes: number;
   /** `vmimages publish` of the N items into an empty folder (not a target: for scale). */
   readonly publishMs: number;
-}
-
-interface ChildRun {
-  code: number;
-  requests: number;
-  downloads: number;
-  maxRssKb: number;
-  err: string;
 }
 
 /** A static web server over a folder's files, read into memory (so the server's disk is not what is measured), with kept-alive connections. */

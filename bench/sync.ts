@@ -11,9 +11,8 @@ import { syntheticOvf } from "./synthetic";
 const exec = promisify(execFile);
 const LIBRARIES = 4;
 
-export interface SyncResult {
-  readonly n: number;
-  readonly govcMs: number;
+/** What a sync bench measures of one source, whatever its peer. */
+export interface SyncFigures {
   readonly coldMs: number;
   /** Nothing changed: the output folder holds what the last run wrote (its stamp matches). */
   readonly warmMs: number;
@@ -31,8 +30,8 @@ export interface SyncResult {
   readonly warmRssMb: number;
   readonly changedRssMb: number;
   /**
-   * The floor for a warm run in Node: a whole process (start, the vCenter client's modules, the
-   * requests) that only makes the requests a warm run cannot avoid, timed like govc.
+   * The floor for a warm run in Node: a whole process (start, the source's client, the requests)
+   * that only makes the requests a warm run cannot avoid, timed like the peer.
    */
   readonly requestsProcessMs: number;
   /** The same requests measured inside that process: wall and CPU time. */
@@ -44,7 +43,13 @@ export interface SyncResult {
   readonly nodeStartMs: number;
 }
 
-interface ChildRun {
+export interface SyncResult extends SyncFigures {
+  readonly n: number;
+  readonly govcMs: number;
+}
+
+/** What a child run of the CLI reports. */
+export interface ChildRun {
   code: number;
   requests: number;
   downloads: number;

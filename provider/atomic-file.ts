@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
 /**
  * Writes `file`, whose folder exists, through a temporary file beside it and a rename, so a reader sees the old content
  * or the new, never half of it; a failed write leaves no temporary file behind. Synchronous: awaiting
- * each call of thousands of small files one after another was ten times slower (see targets/gitops/write.ts).
+ * each call of thousands of small files one after another leaves the process idle (see targets/gitops/write.ts).
  * (The Pulumi file provider keeps its own copy: its code is serialized into state and imports nothing.)
  */
 export function writeFileAtomically(file: string, content: string): void {
@@ -15,5 +15,14 @@ export function writeFileAtomically(file: string, content: string): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+/** A file's text, or undefined when it cannot be read (not there, say): for callers to whom both mean "none". */
+export function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
   }
 }

@@ -2,7 +2,7 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, rea
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import * as path from "node:path";
-import { writeFileAtomically } from "../../atomic-file";
+import { readIfPresent, writeFileAtomically } from "../../atomic-file";
 import { OutputError, messageOf } from "../../errors";
 import { FolderPlan, HEADER_LINE, KUSTOMIZATION, OWNED_FILE } from "./layout";
 
@@ -182,7 +182,7 @@ export function applyPlan(dir: string, plan: FolderPlan): void {
   }
   const removes = plan.remove.filter((rel) => {
     // Only files whose content vmimages wrote are ever removed.
-    const text = readOrUndefined(path.join(dir, rel));
+    const text = readIfPresent(path.join(dir, rel));
     return text !== undefined && isOurs(text);
   });
   staging.commit(removes);
@@ -213,7 +213,7 @@ function commit(dir: string, journal: Journal): void {
  * removed (the folder is then as that run found it).
  */
 export function recoverFolder(dir: string, layout: FolderLayout = GITOPS_LAYOUT): void {
-  const journalText = readOrUndefined(path.join(dir, JOURNAL));
+  const journalText = readIfPresent(path.join(dir, JOURNAL));
   if (journalText !== undefined) {
     let journal: Journal;
     try {
@@ -269,7 +269,7 @@ export function lockFolder(dir: string): FolderLock {
       const fd = openSync(file, "wx");
       writeSync(fd, mine);
       closeSync(fd);
-      return { release: () => readOrUndefined(file) === mine && rmSync(file, { force: true }) };
+      return { release: () => readIfPresent(file) === mine && rmSync(file, { force: true }) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw new OutputError(`cannot lock ${dir}: ${messageOf(err)}`, { file }, { cause: err });
     }
@@ -338,10 +338,3 @@ function lstatOrUndefined(file: string) {
   }
 }
 
-function readOrUndefined(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}

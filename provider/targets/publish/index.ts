@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { readIfPresent } from "../../atomic-file";
 import { OutputError, ProblemsError, VmImagesError, describeLocation, messageOf } from "../../errors";
 import { listSelected } from "../../pipeline/read";
 import { DirectorySource, OFFLINE_ITEM_NAMESPACE } from "../../source/directory";
@@ -154,7 +155,7 @@ export async function publishLibraries(options: PublishOptions): Promise<Publish
         // Then the item.json files, items.json and lib.json, each only when its text changed.
         const order = (rel: string) => (rel === LIB_JSON ? 2 : rel === ITEMS_JSON ? 1 : 0);
         for (const [rel, text] of [...plan.texts].sort(([a], [b]) => order(a) - order(b) || compareCodeUnits(a, b))) {
-          if (readOrUndefined(path.join(folder, rel)) !== text) textWrites.push([`${name}/${rel}`, text]);
+          if (readIfPresent(path.join(folder, rel)) !== text) textWrites.push([`${name}/${rel}`, text]);
         }
         published.push({ name, libJson: path.join(folder, LIB_JSON), version: plan.version, items: plan.items.length, added: plan.added.length, changed: plan.changed.length, removed: plan.removed.length });
       }
@@ -165,7 +166,7 @@ export async function publishLibraries(options: PublishOptions): Promise<Publish
         staging.written();
       }
       const marker = renderMarker(new Set([...owned, ...toPublish.keys()]));
-      if (readOrUndefined(path.join(out, MARKER)) !== marker) writeFileSync(staging.next(MARKER), marker);
+      if (readIfPresent(path.join(out, MARKER)) !== marker) writeFileSync(staging.next(MARKER), marker);
     } catch (err) {
       staging.abort();
       if (err instanceof VmImagesError) throw err;
@@ -194,7 +195,7 @@ function ownedPath(library: string, itemId: string, name: string): string {
 
 /** The libraries the marker names; an empty set for a folder without one. */
 function readMarker(out: string): Set<string> {
-  const text = readOrUndefined(path.join(out, MARKER));
+  const text = readIfPresent(path.join(out, MARKER));
   if (text === undefined) return new Set();
   try {
     const data = JSON.parse(text) as { writtenBy?: unknown; libraries?: unknown };
@@ -211,8 +212,8 @@ function renderMarker(libraries: ReadonlySet<string>): string {
 
 /** What a previous run wrote for a library; undefined when its files are gone (it starts over). */
 function readPrevious(folder: string): PublishedBefore | undefined {
-  const lib = readOrUndefined(path.join(folder, LIB_JSON));
-  const items = readOrUndefined(path.join(folder, ITEMS_JSON));
+  const lib = readIfPresent(path.join(folder, LIB_JSON));
+  const items = readIfPresent(path.join(folder, ITEMS_JSON));
   if (lib === undefined && items === undefined) return undefined;
   if (lib === undefined || items === undefined) {
     throw new OutputError(`${folder} has ${lib === undefined ? `${ITEMS_JSON} but no ${LIB_JSON}` : `${LIB_JSON} but no ${ITEMS_JSON}`}; vmimages publish reads both to keep the versions subscribers saw: restore it, or publish into a new folder`, {
@@ -235,13 +236,6 @@ function sizeOf(file: string): number | undefined {
   }
 }
 
-function readOrUndefined(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
 
 /** The library id of a library first published by this name: stable across runs and machines. */
 function uuidv5(name: string): string {
