@@ -7,14 +7,14 @@ import { promisify } from "node:util";
 import { tempDir, writeTree } from "../tests/helpers/library";
 import { median, timed } from "./stats";
 import { syntheticOvf } from "./synthetic";
-import { ChildRun, SyncFigures } from "./sync";
+import { ChildRun, SyncFigures, syncFigures } from "./sync";
 
 const exec = promisify(execFile);
 const LIBRARY = "bench";
 /** The published source's default concurrency, which the peer's parallel transfers match. */
 const CONCURRENCY = 8;
 
-export interface PublishedSyncResult extends Omit<SyncFigures, "changedRssMb"> {
+export interface PublishedSyncResult extends SyncFigures {
   readonly n: number;
   /** The peer: one curl process fetching lib.json and items.json over one kept-alive connection pool. */
   readonly curlWarmMs: number;
@@ -161,29 +161,11 @@ export async function benchPublished(n: number, runs: number, log: (m: string) =
       nodeStarts.push((await timed(() => exec(process.execPath, ["-e", "0"]))).ms);
     }
 
-    const med = (xs: Array<{ ms: number; run: ChildRun }>, f: (x: { ms: number; run: ChildRun }) => number) => median(xs.map(f));
     return {
       n,
       curlWarmMs: median(curlWarm),
       curlColdMs: median(curlCold),
-      coldMs: med(cold, (x) => x.ms),
-      warmMs: med(warm, (x) => x.ms),
-      warmNewFolderMs: median(warmNew),
-      changedMs: med(changed, (x) => x.ms),
-      coldRequests: med(cold, (x) => x.run.requests),
-      warmRequests: med(warm, (x) => x.run.requests),
-      changedRequests: med(changed, (x) => x.run.requests),
-      coldDownloads: med(cold, (x) => x.run.downloads),
-      warmDownloads: Math.max(...warm.map((x) => x.run.downloads)),
-      changed: k,
-      changedDownloads: Math.max(...changed.map((x) => x.run.downloads)),
-      coldRssMb: med(cold, (x) => x.run.maxRssKb) / 1024,
-      warmRssMb: med(warm, (x) => x.run.maxRssKb) / 1024,
-      requestsProcessMs: median(floor.map((f) => f.processMs)),
-      requestsOnlyMs: median(floor.map((f) => f.ms)),
-      requestsOnlyCpuMs: median(floor.map((f) => f.cpuMs)),
-      startMs: median(starts),
-      nodeStartMs: median(nodeStarts),
+      ...syncFigures({ cold, warm, changed, changedItems: k, warmNewFolderMs: median(warmNew), floor, starts, nodeStarts }),
       itemsJsonBytes,
       publishMs,
     };

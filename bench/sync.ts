@@ -48,6 +48,45 @@ export interface SyncResult extends SyncFigures {
   readonly govcMs: number;
 }
 
+/** The runs of a sync bench, by kind. */
+export interface SyncRuns {
+  readonly cold: ReadonlyArray<{ ms: number; run: ChildRun }>;
+  readonly warm: ReadonlyArray<{ ms: number; run: ChildRun }>;
+  readonly changed: ReadonlyArray<{ ms: number; run: ChildRun }>;
+  /** How many items changed before the changed runs. */
+  readonly changedItems: number;
+  readonly warmNewFolderMs: number;
+  readonly floor: ReadonlyArray<{ processMs: number; ms: number; cpuMs: number }>;
+  readonly starts: readonly number[];
+  readonly nodeStarts: readonly number[];
+}
+
+/** The medians (and, for downloads that must be none, the maxima) of a sync bench's runs. */
+export function syncFigures(r: SyncRuns): SyncFigures {
+  const med = (xs: SyncRuns["cold"], f: (x: { ms: number; run: ChildRun }) => number) => median(xs.map(f));
+  return {
+    coldMs: med(r.cold, (x) => x.ms),
+    warmMs: med(r.warm, (x) => x.ms),
+    warmNewFolderMs: r.warmNewFolderMs,
+    changedMs: med(r.changed, (x) => x.ms),
+    coldRequests: med(r.cold, (x) => x.run.requests),
+    warmRequests: med(r.warm, (x) => x.run.requests),
+    changedRequests: med(r.changed, (x) => x.run.requests),
+    coldDownloads: med(r.cold, (x) => x.run.downloads),
+    warmDownloads: Math.max(...r.warm.map((x) => x.run.downloads)),
+    changed: r.changedItems,
+    changedDownloads: Math.max(...r.changed.map((x) => x.run.downloads)),
+    coldRssMb: med(r.cold, (x) => x.run.maxRssKb) / 1024,
+    warmRssMb: med(r.warm, (x) => x.run.maxRssKb) / 1024,
+    changedRssMb: med(r.changed, (x) => x.run.maxRssKb) / 1024,
+    requestsProcessMs: median(r.floor.map((f) => f.processMs)),
+    requestsOnlyMs: median(r.floor.map((f) => f.ms)),
+    requestsOnlyCpuMs: median(r.floor.map((f) => f.cpuMs)),
+    startMs: median([...r.starts]),
+    nodeStartMs: median([...r.nodeStarts]),
+  };
+}
+
 /** What a child run of the CLI reports. */
 export interface ChildRun {
   code: number;
@@ -167,25 +206,7 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
     return {
       n,
       govcMs: median(govc),
-      coldMs: med(cold, (x) => x.ms),
-      warmMs: med(warm, (x) => x.ms),
-      warmNewFolderMs: med(warmNew, (x) => x.ms),
-      changedMs: med(changed, (x) => x.ms),
-      coldRequests: med(cold, (x) => x.run.requests),
-      warmRequests: med(warm, (x) => x.run.requests),
-      changedRequests: med(changed, (x) => x.run.requests),
-      coldDownloads: med(cold, (x) => x.run.downloads),
-      warmDownloads: Math.max(...warm.map((x) => x.run.downloads)),
-      changed: k,
-      changedDownloads: Math.max(...changed.map((x) => x.run.downloads)),
-      coldRssMb: med(cold, (x) => x.run.maxRssKb) / 1024,
-      warmRssMb: med(warm, (x) => x.run.maxRssKb) / 1024,
-      changedRssMb: med(changed, (x) => x.run.maxRssKb) / 1024,
-      requestsProcessMs: median(floor.map((f) => f.processMs)),
-      requestsOnlyMs: median(floor.map((f) => f.ms)),
-      requestsOnlyCpuMs: median(floor.map((f) => f.cpuMs)),
-      startMs: median(starts),
-      nodeStartMs: median(nodeStarts),
+      ...syncFigures({ cold, warm, changed, changedItems: k, warmNewFolderMs: med(warmNew, (x) => x.ms), floor, starts, nodeStarts }),
     };
   } finally {
     await vc.stop();
