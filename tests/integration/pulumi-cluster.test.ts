@@ -218,6 +218,56 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
     }
   });
 
+  test("a second stack with its own owner over the same library is refused every image, and its destroy deletes none of the first's", async () => {
+    const before = await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "jsonpath={.items[*].metadata.resourceVersion}"]);
+    const second = await cliStack(CLUSTER_EXAMPLE);
+    await second.ok("config", "set", "library", library);
+    await second.ok("config", "set", "--secret", "kubeconfig", readFileSync(cluster.adminKubeconfig, "utf8"));
+    const up = await second.pulumi("up", "--yes");
+    expect(up.code).not.toBe(0);
+    const said = `${up.stdout}${up.stderr}`;
+    expect(said.match(/was applied by the owner [^\n]*not this stack's/g)?.length).toBeGreaterThanOrEqual(Object.keys(names).length);
+    expect(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "jsonpath={.items[*].metadata.resourceVersion}"])).toBe(before);
+    await second.ok("destroy", "--yes");
+    expect(await cluster.kubectl(["get", "cvmi,vmi", "-A", "-o", "jsonpath={.items[*].metadata.resourceVersion}"])).toBe(before);
+    // The first stack still holds every image: a refresh finds nothing changed.
+    const refresh = JSON.parse((await ok("preview", "--refresh", "--json")).stdout) as PreviewJson;
+    expect(clusterChanges({ ...refresh, steps: refresh.steps.filter((s) => s.op !== "refresh") })).toEqual([]);
+  });
+
+  test("a create that fails after its image was applied (no right to write the status) leaves no image no stack knows of", async () => {
+    const partial = path.join(tempDir("vmimages-partial-"), "library");
+    // The program resolves "Photon OS 5.0" among the cluster's images: a photon of its own, which this user may write whole.
+    writeTree(partial, {
+      "base-images/photon.ovf": ovf({ osType: "vmwarePhoton64Guest" }),
+      "base-images/photon.item.json": JSON.stringify({ name: "Photon OS 5.0" }),
+      "team-a/partial-1.ovf": ovf({ osType: "ubuntu64Guest" }),
+    });
+    const name = imageNames(partial)["team-a/partial-1.ovf"]!;
+    const rbac = path.join(tempDir("vmimages-rbac-"), "rbac.yaml");
+    writeFileSync(
+      rbac,
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: no-status, namespace: team-a}\nrules:\n- apiGroups: [vmoperator.vmware.com]\n  resources: [virtualmachineimages]\n  verbs: [get, list, create, patch, delete]\n---\n" +
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: no-status, namespace: team-a}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: no-status}\nsubjects: [{kind: User, name: nobody}]\n---\n" +
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-images}\nrules:\n- apiGroups: [vmoperator.vmware.com]\n  resources: [clustervirtualmachineimages, clustervirtualmachineimages/status]\n  verbs: [get, list, create, patch, delete]\n---\n" +
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: cluster-images}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-images}\nsubjects: [{kind: User, name: nobody}]\n",
+    );
+    await cluster.kubectl(["apply", "-f", rbac]);
+    try {
+      const third = await cliStack(CLUSTER_EXAMPLE);
+      await third.ok("config", "set", "library", partial);
+      await third.ok("config", "set", "--secret", "kubeconfig", readFileSync(cluster.nobodyKubeconfig, "utf8"));
+      const up = await third.pulumi("up", "--yes");
+      expect(up.code).not.toBe(0);
+      expect(`${up.stdout}${up.stderr}`).toMatch(/cannot apply the status of VirtualMachineImage team-a\/vmi-[0-9a-f]{17}: HTTP 403/);
+      expect(await image(name)).toBeUndefined();
+      await third.ok("destroy", "--yes");
+      expect(await image(name)).toBeUndefined();
+    } finally {
+      await cluster.kubectl(["delete", "-f", rbac]);
+    }
+  });
+
   test("destroy deletes every image it made, and no other image", async () => {
     const file = path.join(tempDir("vmimages-foreign-"), "other.yaml");
     writeFileSync(file, "apiVersion: vmoperator.vmware.com/v1alpha5\nkind: ClusterVirtualMachineImage\nmetadata:\n  name: vmi-0123456789abcdef0\nspec:\n  providerRef:\n    apiVersion: imageregistry.vmware.com/v1alpha1\n    kind: ClusterContentLibraryItem\n    name: clitem-0123456789abcdef0\n");

@@ -42,11 +42,12 @@ type Props = Partial<ClusterInputs>;
  */
 export const clusterProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ClusterInputs) {
-    await putImage(inputs);
+    await putImage(inputs, [inputs.cluster.owner]);
     return { id: inputs.key, outs: outputsOf(inputs) };
   },
   async update(_id: string, olds: Props, news: ClusterInputs) {
-    await putImage(news);
+    // An owner changed in the program takes over the images this resource made under the old one.
+    await putImage(news, [news.cluster.owner, ...(olds.cluster?.owner !== undefined ? [olds.cluster.owner] : [])]);
     // The image moved (to another namespace, kind or cluster): the old one goes once the new one is there.
     if (olds.cluster && olds.image && olds.kubeconfig !== undefined && (olds.key !== news.key || serverOf(olds.kubeconfig, olds.cluster.context) !== serverOf(news.kubeconfig, news.cluster.context))) {
       await removeImage(olds as ClusterInputs);
@@ -181,18 +182,33 @@ async function getImage(props: ClusterInputs, client: Kube = kube(props.kubeconf
 }
 
 /**
- * Applies the image and then its status. An image of that name that vmimages does not manage (one
- * VM Operator made, say) is left as it is and fails this resource. A condition that did not change
- * keeps the time it last changed, as in a GitOps folder.
+ * Why a live image is not this resource's to change or delete, if it is not: vmimages does not
+ * manage it (VM Operator made it, say), another owner (another stack) applied it, or an ApplySet of
+ * `vmimages apply` holds it.
  */
-async function putImage(props: ClusterInputs): Promise<void> {
+function notOurs(live: Live, owners: readonly string[]): string | undefined {
+  const labels = live.metadata.labels ?? {};
+  if (labels["app.kubernetes.io/managed-by"] !== "vmimages") return "exists and is not managed by vmimages";
+  const partOf = labels["applyset.kubernetes.io/part-of"];
+  if (partOf !== undefined) return `belongs to the ApplySet ${partOf} of vmimages apply${labels["vmimages.pulumi-vmimages.dev/config"] ? ` ("${labels["vmimages.pulumi-vmimages.dev/config"]}")` : ""}`;
+  const owner = labels["vmimages.pulumi-vmimages.dev/config"];
+  if (owner !== undefined && !owners.includes(owner)) return `was applied by the owner "${owner}", not this stack's "${owners[0]}" (another stack or configuration holds it)`;
+  return undefined;
+}
+
+/**
+ * Applies the image and then its status. An image of that name that is not this resource's to
+ * change (notOurs) is left as it is and fails this resource. A condition that did not change keeps
+ * the time it last changed, as in a GitOps folder. An image this call created whose status cannot
+ * be written is deleted again: a failed create leaves nothing no stack knows of.
+ */
+async function putImage(props: ClusterInputs, owners: readonly string[]): Promise<void> {
   const client = kube(props.kubeconfig, props.cluster.context);
   const { k8s, api, server } = client;
   const live = await getImage(props, client);
   const what = labelOf(props);
-  if (live && live.metadata.labels?.["app.kubernetes.io/managed-by"] !== "vmimages") {
-    throw new Error(`${server}: ${what} exists and is not managed by vmimages: left as it is (delete it, or leave its item out of the libraries)`);
-  }
+  const conflict = live && notOurs(live, owners);
+  if (conflict) throw new Error(`${server}: ${what} ${conflict}: left as it is (delete it there, or leave its item out of the libraries)`);
   const t = target(props);
   const metadata = {
     name: t.name,
@@ -215,16 +231,25 @@ async function putImage(props: ClusterInputs): Promise<void> {
   await call(server, `cannot apply ${what}`, () =>
     t.namespace !== undefined ? api.patchNamespacedCustomObject({ ...args, namespace: t.namespace, body: object }, apply) : api.patchClusterCustomObject({ ...args, body: object }, apply),
   );
-  await call(server, `cannot apply the status of ${what}`, () =>
-    t.namespace !== undefined ? api.patchNamespacedCustomObjectStatus({ ...args, namespace: t.namespace, body: status }, apply) : api.patchClusterCustomObjectStatus({ ...args, body: status }, apply),
-  );
+  try {
+    await call(server, `cannot apply the status of ${what}`, () =>
+      t.namespace !== undefined ? api.patchNamespacedCustomObjectStatus({ ...args, namespace: t.namespace, body: status }, apply) : api.patchClusterCustomObjectStatus({ ...args, body: status }, apply),
+    );
+  } catch (err) {
+    if (!live) {
+      await call(server, `cannot delete ${what} again after its status failed`, () =>
+        t.namespace !== undefined ? api.deleteNamespacedCustomObject({ ...t, namespace: t.namespace }) : api.deleteClusterCustomObject(t),
+      ).catch(() => undefined);
+    }
+    throw err;
+  }
 }
 
-/** Deletes the image, unless it is gone already or vmimages does not manage it (then it is not this resource's to delete). */
+/** Deletes the image, unless it is gone already or is not this resource's (notOurs: another stack's, say). */
 async function removeImage(props: ClusterInputs): Promise<void> {
   const client = kube(props.kubeconfig, props.cluster.context);
   const live = await getImage(props, client);
-  if (!live || live.metadata.labels?.["app.kubernetes.io/managed-by"] !== "vmimages") return;
+  if (!live || notOurs(live, [props.cluster.owner]) !== undefined) return;
   const { api, server } = client;
   const t = target(props);
   try {
