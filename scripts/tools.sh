@@ -13,8 +13,10 @@
 #               the dynamic-provider launcher pulumi-resource-pulumi-nodejs that @pulumi/pulumi ships
 #   kube        kube-apiserver and kubectl (v1.35.4) and etcd (v3.6.5), built from k8s.io/kubernetes and
 #               go.etcd.io/etcd/server/v3 through scripts/go/kube and scripts/go/etcd, for the cluster tests
+#   kustomize   kustomize (v5.8.2), built from sigs.k8s.io/kustomize/kustomize/v5 through scripts/go/kustomize,
+#               for the tests of `vmimages mutate --krm` as an exec KRM function
 #
-# Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi|kube ...]   provide them (default: all) and say what is used
+# Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi|kube|kustomize ...]   provide them (default: all) and say what is used
 #         source scripts/tools.sh; provide node pulumi              the same, from another script, exporting PATH
 # Everything built is reused on the next run (and Go's module and build caches make rebuilds fast);
 # delete .tools/ to start from nothing. Builds need Go and the Go module proxy, nothing else.
@@ -35,6 +37,7 @@ GOVMOMI_VERSION=v0.56.0
 # The Kubernetes API server the tests run the images against, with kubectl, and the etcd it pins.
 KUBE_VERSION=v1.35.4
 ETCD_VERSION=v3.6.5
+KUSTOMIZE_VERSION=v5.8.2
 
 mkdir -p "$VMI_BIN"
 case ":$PATH:" in *":$VMI_BIN:"*) ;; *) export PATH="$VMI_BIN:$PATH" ;; esac
@@ -210,20 +213,35 @@ provide_kube() {
   log "kube: built kube-apiserver, kubectl and etcd in $((SECONDS - start))s"
 }
 
+provide_kustomize() {
+  local stamp="$VMI_BIN/.kustomize-$KUSTOMIZE_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kustomize")"
+  if [ -x "$VMI_BIN/kustomize" ] && [ -f "$stamp" ]; then
+    log "kustomize: $VMI_BIN/kustomize ($KUSTOMIZE_VERSION, built before)"
+    return
+  fi
+  require_go "kustomize"
+  log "kustomize: building $KUSTOMIZE_VERSION from sigs.k8s.io/kustomize/kustomize/v5"
+  local start=$SECONDS
+  (cd "$VMI_ROOT/scripts/go/kustomize" && go_build -o "$VMI_BIN/kustomize" sigs.k8s.io/kustomize/kustomize/v5) >&2 || die "building kustomize failed (see above)"
+  touch "$stamp"
+  log "kustomize: built $VMI_BIN/kustomize in $((SECONDS - start))s"
+}
+
 provide() {
   for tool in "$@"; do
     case "$tool" in
       kube) provide_kube ;;
+      kustomize) provide_kustomize ;;
       node) provide_node ;;
       pulumi) provide_pulumi ;;
       kubernetes) provide_kubernetes ;;
       govmomi) provide_govmomi ;;
-      *) die "unknown tool '$tool' (known: node pulumi kubernetes govmomi kube)" ;;
+      *) die "unknown tool '$tool' (known: node pulumi kubernetes govmomi kube kustomize)" ;;
     esac
   done
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  if [ $# -eq 0 ]; then set -- node pulumi kubernetes govmomi kube; fi
+  if [ $# -eq 0 ]; then set -- node pulumi kubernetes govmomi kube kustomize; fi
   provide "$@"
 fi

@@ -1,4 +1,4 @@
-import { AmbiguousError, ConfigError, NotFoundError } from "../errors";
+import { AmbiguousError, ConfigError, NotFoundError, messageOf } from "../errors";
 import { Catalog, CatalogImage, scopeName } from "./catalog";
 import { capabilitiesOf } from "./resolve";
 import { matchesSelector, parseSelector } from "./selector";
@@ -193,4 +193,19 @@ function describeCriteria(c: ImageCriteria): string {
     c.requireCapabilities?.length ? `capabilities ${c.requireCapabilities.join(", ")}` : undefined,
   ].filter((p): p is string => p !== undefined);
   return parts.length ? `the criteria (${parts.join("; ")})` : "the criteria (none)";
+}
+
+/**
+ * A display-name pattern as the CLI and annotations write it: a glob (`Ubuntu 24.04*`), or a regular
+ * expression between slashes with its flags (`/^ubuntu 2[24]/i`).
+ * @throws ConfigError naming `where` for a regular expression that does not compile
+ */
+export function parseNamePattern(text: string, where: string): string | RegExp {
+  const regex = /^\/(.*)\/([a-z]*)$/s.exec(text);
+  if (!regex) return text;
+  try {
+    return new RegExp(regex[1]!, regex[2]);
+  } catch (err) {
+    throw new ConfigError(`${where} ${text} is not a valid regular expression: ${messageOf(err)}`, {}, { cause: err });
+  }
 }

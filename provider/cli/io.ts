@@ -6,12 +6,19 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Whether stderr is a terminal (progress bars are drawn only there). */
   readonly tty: boolean;
+  /** Standard input, whole (for `mutate --krm`). @default nothing */
+  readonly stdin?: () => Promise<string>;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   tty: Boolean(process.stderr.isTTY),
+  stdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
 };
 
 /** Lines on stdout, each made safe to print (names come from libraries and may hold control characters). */

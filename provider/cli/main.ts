@@ -5,6 +5,7 @@ import { applyCommand } from "./commands/apply";
 import { diffCommand } from "./commands/diff";
 import { generateCommand } from "./commands/generate";
 import { listCommand } from "./commands/list";
+import { mutateCommand } from "./commands/mutate";
 import { publishCommand } from "./commands/publish";
 import { resolveCommand } from "./commands/resolve";
 import { selectCommand } from "./commands/select";
@@ -32,7 +33,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command("vmimages")
     .description("vSphere Content Library items as VM Operator image manifests")
     .version(packageVersion(), "-V, --version", "print the vmimages version");
-  const commands = [generateCommand(io), diffCommand(io, setCode), applyCommand(io, setCode), resolveCommand(io), selectCommand(io), listCommand(io), publishCommand(io)];
+  const commands = [generateCommand(io), diffCommand(io, setCode), applyCommand(io, setCode), resolveCommand(io), selectCommand(io), listCommand(io), mutateCommand(io, setCode), publishCommand(io)];
   for (const command of [program, ...commands]) command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }).showHelpAfterError();
   for (const command of commands) program.addCommand(command);
   return program;

@@ -13,6 +13,7 @@ const STAGES: ReadonlyArray<readonly [stage: string, rank: number]> = [
   ["provider/catalog", 3],
   ["provider/pipeline", 4],
   ["provider/targets", 5],
+  ["provider/vms", 5],
   ["provider/cli", 6],
   ["sdk", 6],
 ];

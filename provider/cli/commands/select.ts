@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { ImageCriteria, selectCatalogImage } from "../../catalog/select";
-import { ConfigError, messageOf } from "../../errors";
+import { ImageCriteria, parseNamePattern, selectCatalogImage } from "../../catalog/select";
+import { ConfigError } from "../../errors";
 import { Io } from "../io";
 import { CatalogFlags, capabilityOption, catalogOptions, outputOption, readCatalog } from "../options";
 import { formatJson, formatYaml } from "../output";
@@ -50,20 +50,10 @@ export function selectCommand(io: Io): Command {
 function criteria(flags: SelectFlags): ImageCriteria {
   return {
     ...(flags.selector !== undefined ? { selector: flags.selector } : {}),
-    ...(flags.name !== undefined ? { name: namePattern(flags.name) } : {}),
+    ...(flags.name !== undefined ? { name: parseNamePattern(flags.name, "--name") } : {}),
     ...(flags.osType !== undefined ? { osType: flags.osType } : {}),
     ...(flags.osVersion !== undefined ? { osVersion: flags.osVersion } : {}),
     requireCapabilities: flags.requireCapability,
     mostRecent: Boolean(flags.mostRecent),
   };
-}
-
-function namePattern(name: string): string | RegExp {
-  const regex = /^\/(.*)\/([a-z]*)$/s.exec(name);
-  if (!regex) return name;
-  try {
-    return new RegExp(regex[1]!, regex[2]);
-  } catch (err) {
-    throw new ConfigError(`--name ${name} is not a valid regular expression: ${messageOf(err)}`, {}, { cause: err });
-  }
 }
