@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ownerLabel } from "../../provider/targets/cluster/owner";
 import { Cluster, startCluster } from "../helpers/kube";
@@ -265,6 +265,34 @@ describe("examples/cluster with the Pulumi CLI on a real API server", () => {
       expect(await image(name)).toBeUndefined();
     } finally {
       await cluster.kubectl(["delete", "-f", rbac]);
+    }
+  });
+
+  test("a kubeconfig with a YAML error, and exec plugins that fail, are said without a byte of a credential; a plugin's standard error is kept", async () => {
+    const secret = "tok-SECRET-9f8e7d6c5b4a";
+    const dir = tempDir("vmimages-badkc-");
+    const plugin = (name: string, body: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `#!/bin/sh\n${body}\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    const withExec = (command: string) =>
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n    certificate-authority: ${cluster.caFile}\n` +
+      `users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${command}\n      interactiveMode: Never\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n`;
+    const cases: Array<[string, string, RegExp]> = [
+      ["bad YAML", `apiVersion: v1\nusers:\n- name: u\n  user:\n    token: ${secret}\n      extra: 1\n`, /the kubeconfig given is not valid YAML at line \d+, column \d+/],
+      ["a plugin that prints garbage", withExec(plugin("garbage.sh", `echo ${secret}`)), /exec plugin wrote no ExecCredential to standard output/],
+      ["a plugin that fails", withExec(plugin("fails.sh", `echo ${secret}\necho "please log in first" >&2\nexit 3`)), /please log in first/],
+    ];
+    for (const [what, kubeconfig, said] of cases) {
+      const other = await cliStack(CLUSTER_EXAMPLE);
+      await other.ok("config", "set", "library", library);
+      await other.ok("config", "set", "--secret", "kubeconfig", kubeconfig);
+      const up = await other.pulumi("up", "--yes");
+      expect([what, up.code]).not.toEqual([what, 0]);
+      expect(`${up.stdout}${up.stderr}`).toMatch(said);
+      for (let i = 0; i + 6 <= secret.length; i++) expect(`${up.stdout}${up.stderr}`).not.toContain(secret.slice(i, i + 6));
     }
   });
 

@@ -99,15 +99,25 @@ export function observed(props: ClusterInputs, live: Live): ClusterInputs {
 /** The client for the resource's kubeconfig; never quotes the kubeconfig, which holds credentials. */
 function kube(kubeconfig: string, context: string | undefined) {
   const path = require("node:path") as typeof import("node:path");
-  // The provider runs in the project's folder: the client is the one installed beside pulumi-vmimages.
-  const k8s = require(require.resolve("@kubernetes/client-node", { paths: [process.cwd(), path.join(process.cwd(), "node_modules", "pulumi-vmimages")] })) as typeof K8s;
+  // The provider runs in the project's folder: the client (and the YAML parser) are those installed beside pulumi-vmimages.
+  const paths = [process.cwd(), path.join(process.cwd(), "node_modules", "pulumi-vmimages")];
+  const k8s = require(require.resolve("@kubernetes/client-node", { paths })) as typeof K8s;
+  const yaml = require(require.resolve("yaml", { paths })) as typeof import("yaml");
+  // A YAML error is said by its line and column, never by the text there: a kubeconfig holds credentials.
+  const lineCounter = new yaml.LineCounter();
+  const error = yaml.parseDocument(kubeconfig, { prettyErrors: false, lineCounter }).errors[0];
+  if (error) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    throw new Error(`the kubeconfig given is not valid YAML at line ${line}, column ${col}`);
+  }
   const kc = new k8s.KubeConfig();
   try {
     kc.loadFromString(kubeconfig);
-    if (context) kc.setCurrentContext(context);
   } catch {
-    throw new Error(`the kubeconfig given${context ? ` (context ${context})` : ""} cannot be used: it is not a kubeconfig with that context`);
+    throw new Error("the kubeconfig given cannot be used: it is no kubeconfig (clusters, users and contexts)");
   }
+  if (context && !kc.getContexts().some((c) => c.name === context)) throw new Error(`the kubeconfig given has no context "${context}"`);
+  if (context) kc.setCurrentContext(context);
   const server = kc.getCurrentCluster()?.server ?? "the cluster";
   return { k8s, api: kc.makeApiClient(k8s.CustomObjectsApi), server };
 }
@@ -151,7 +161,15 @@ async function call<T>(server: string, what: string, fn: () => Promise<T>): Prom
       } catch {
         message = undefined;
       }
-      const said = code === 401 ? `the credentials were refused (HTTP 401); check the kubeconfig's user` : code !== undefined ? `HTTP ${code}${message ? `: ${message}` : ""}` : `${e.message}${e.cause?.message ? ` (${e.cause.message})` : ""}`;
+      // An exec plugin whose output is no JSON fails in JSON.parse, whose message quotes the output (a credential, maybe): never repeated.
+      const said =
+        code === 401
+          ? `the credentials were refused (HTTP 401); check the kubeconfig's user`
+          : code !== undefined
+            ? `HTTP ${code}${message ? `: ${message}` : ""}`
+            : err instanceof SyntaxError
+              ? "the kubeconfig user's exec plugin wrote no ExecCredential to standard output (it is not JSON)"
+              : `${e.message}${e.cause?.message ? ` (${e.cause.message})` : ""}`;
       throw new Error(`${server}: ${what}: ${said}`, { cause: err });
     } finally {
       clearTimeout(timer);
