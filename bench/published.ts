@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { tempDir, writeTree } from "../tests/helpers/library";
 import { median, timed } from "./stats";
 import { syntheticOvf } from "./synthetic";
-import { ChildRun, SyncFigures, syncFigures } from "./sync";
+import { ChildRun, SyncFigures, startTimes, syncFigures } from "./sync";
 
 const exec = promisify(execFile);
 const LIBRARY = "bench";
@@ -156,9 +156,9 @@ export async function benchPublished(n: number, runs: number, log: (m: string) =
       const inside = JSON.parse(value.stdout) as { ms: number; cpuMs: number; items: number };
       if (inside.items !== n) throw new Error(`the requests-only run listed ${inside.items} items, not ${n}`);
       floor.push({ processMs: ms, ...inside });
-      const load = `require("node:module").enableCompileCache?.(); require(${JSON.stringify(path.join(__dirname, "../vmimages.cjs"))})`;
-      starts.push((await timed(() => exec(process.execPath, ["-e", load]))).ms);
-      nodeStarts.push((await timed(() => exec(process.execPath, ["-e", "0"]))).ms);
+      const start = await startTimes();
+      starts.push(start.cliMs);
+      nodeStarts.push(start.nodeMs);
     }
 
     return {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildCatalog } from "../provider/catalog/catalog";
@@ -8,7 +9,7 @@ import { parseOvfDescriptor } from "../provider/ovf/parse";
 import { renderFolder } from "../provider/targets/gitops/layout";
 import { ItemId, OvfMetadata } from "../provider/types";
 import { CORPUS } from "../tests/helpers/corpus";
-import { timed } from "./stats";
+import { median, timed } from "./stats";
 
 export interface PureResult {
   readonly stage: string;
@@ -72,5 +73,42 @@ export async function benchPure(log: (m: string) => void): Promise<PureResult[]>
     }
   });
   results.push({ stage: `resolve 100,000 names (${found} unique hits)`, operations: 100000, ms: resolve.ms, perSecond: 100000 / (resolve.ms / 1000) });
+  results.push(...(await benchStart(log)));
   return results;
+}
+
+/** The stage names of the start measurements, which run.ts checks against each other. */
+export const START = {
+  bundled: "start: vmimages --version, bundled (dist/vmimages.cjs)",
+  modules: "start: vmimages --version, from tsc's modules",
+  clientBundle: "start: load the Kubernetes client's bundle (dist/kube-client.cjs)",
+  clientWhole: "start: load the whole Kubernetes client",
+} as const;
+
+/**
+ * What the bundles are for: a process that starts the CLI, from its bundle and from tsc's compiled
+ * modules, and one that loads the Kubernetes client's bundle and the whole client; medians of 11,
+ * the two of each pair taking turns.
+ */
+async function benchStart(log: (m: string) => void): Promise<PureResult[]> {
+  log("pure: starting the CLI and loading the Kubernetes client, bundled and not");
+  const root = path.resolve(__dirname, "../..");
+  const node = (code: string) => () => execFileSync(process.execPath, ["-e", code], { cwd: root, stdio: "ignore" });
+  const pairs: Array<[string, () => void, string, () => void]> = [
+    [START.bundled, () => execFileSync(process.execPath, [path.join(root, "bin/vmimages.js"), "--version"], { stdio: "ignore" }), START.modules, node(`require("./dist/provider/cli/main.js").main(["node", "vmimages", "--version"], { out() {}, err() {}, tty: false })`)],
+    [START.clientBundle, node(`require("./dist/kube-client.cjs")`), START.clientWhole, node(`require("@kubernetes/client-node")`)],
+  ];
+  const out: PureResult[] = [];
+  for (const [aName, a, bName, b] of pairs) {
+    const times: [number[], number[]] = [[], []];
+    for (let r = 0; r < 11; r++) {
+      for (const [i, f] of (r % 2 ? [[1, b], [0, a]] : [[0, a], [1, b]]) as Array<[0 | 1, () => void]>) {
+        const t0 = process.hrtime.bigint();
+        f();
+        times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+    for (const [name, ts] of [[aName, times[0]], [bName, times[1]]] as const) out.push({ stage: name, operations: 1, ms: median(ts), perSecond: 1000 / median(ts) });
+  }
+  return out;
 }

@@ -48,6 +48,13 @@ export interface SyncResult extends SyncFigures {
   readonly govcMs: number;
 }
 
+/** How long a process takes to start and load the CLI's bundle, and to start and do nothing (`node -e 0`). */
+export async function startTimes(): Promise<{ cliMs: number; nodeMs: number }> {
+  const load = `require("node:module").enableCompileCache?.(); require(${JSON.stringify(path.join(__dirname, "../vmimages.cjs"))})`;
+  const cliMs = (await timed(() => exec(process.execPath, ["-e", load]))).ms;
+  return { cliMs, nodeMs: (await timed(() => exec(process.execPath, ["-e", "0"]))).ms };
+}
+
 /** The runs of a sync bench, by kind. */
 export interface SyncRuns {
   readonly cold: ReadonlyArray<{ ms: number; run: ChildRun }>;
@@ -197,9 +204,9 @@ export async function benchSync(n: number, runs: number, log: (m: string) => voi
       const inside = JSON.parse(value.stdout) as { ms: number; cpuMs: number; items: number };
       if (inside.items !== n) throw new Error(`the requests-only run listed ${inside.items} items, not ${n}`);
       floor.push({ processMs: ms, ...inside });
-      const load = `require("node:module").enableCompileCache?.(); require(${JSON.stringify(path.join(__dirname, "../vmimages.cjs"))})`;
-      starts.push((await timed(() => exec(process.execPath, ["-e", load]))).ms);
-      nodeStarts.push((await timed(() => exec(process.execPath, ["-e", "0"]))).ms);
+      const start = await startTimes();
+      starts.push(start.cliMs);
+      nodeStarts.push(start.nodeMs);
     }
 
     const med = (xs: Array<{ ms: number; run: ChildRun }>, f: (x: { ms: number; run: ChildRun }) => number) => median(xs.map(f));
