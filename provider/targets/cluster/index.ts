@@ -10,7 +10,7 @@ import { ApplySetRef, applySetId, scopeOf, unionOf } from "./applyset";
 import { ExecCredentials } from "./exec";
 import { code, connect } from "./http";
 import { KubeconfigOptions, loadKubeconfig } from "./kubeconfig";
-import { ImageStep, LiveImage, asManifest, describeImage, planCluster } from "./plan";
+import { LiveImage, asManifest, describeImage, planCluster } from "./plan";
 import { ImageApi, Paging, imageApi } from "./requests";
 
 export { CONFIG_LABEL, MANAGED_BY } from "./plan";
@@ -98,7 +98,7 @@ export async function applyToCluster(generated: Generated, options: ClusterOptio
   const failures = (
     await Promise.all(
       plan.apply.map((step) =>
-        limit(() => write(api, apiVersion, step, Boolean(options.dryRun)).finally(() => options.onProgress?.(++done, total))).then(
+        limit(() => writeImage(api, apiVersion, step.manifest, { dryRun: Boolean(options.dryRun), created: step.action === "create" }).finally(() => options.onProgress?.(++done, total))).then(
           () => undefined,
           (err: unknown) => (err instanceof OutputError ? err : api.fail(`cannot apply ${describeImage(step.manifest)}`, err)),
         ),
@@ -148,22 +148,28 @@ function kindsOf(manifests: readonly ImageManifest[]): ImageKind[] {
  * the item goes with it): vmimages owns the status of the images it manages, and the server does
  * less for an update than for an apply. The update names the resourceVersion the apply left, so
  * a change someone made in between is never overwritten unseen: the image is applied again.
+ * @throws OutputError naming the image and whether its object or its status failed
  */
-async function write(api: ImageApi, apiVersion: string, step: ImageStep, dryRun: boolean): Promise<void> {
-  const { status, ...object } = step.manifest;
+export async function writeImage(api: ImageApi, apiVersion: string, manifest: ImageManifest, options: { readonly dryRun: boolean; readonly created: boolean }): Promise<void> {
+  const { status, ...object } = manifest;
   for (let attempt = 1; ; attempt++) {
-    const applied = await api.applyImage(apiVersion, object, dryRun);
+    let applied: { metadata: Record<string, unknown> };
+    try {
+      applied = await api.applyImage(apiVersion, object, options.dryRun);
+    } catch (err) {
+      throw api.fail(`cannot apply ${describeImage(manifest)}`, err);
+    }
     // A dry run creates nothing, so there is no object yet whose status it could check.
-    if (dryRun && step.action === "create") return;
+    if (options.dryRun && options.created) return;
     // The object's metadata as the apply left it (its resourceVersion among it): an update
     // without the labels would take them from the apply's fields, which the server then no
     // longer removes when the item drops one.
     const { managedFields: _fields, ...metadata } = applied.metadata;
     try {
-      await api.updateStatus(apiVersion, { apiVersion: object.apiVersion, kind: object.kind, metadata, status }, dryRun);
+      await api.updateStatus(apiVersion, { apiVersion: object.apiVersion, kind: object.kind, metadata, status }, options.dryRun);
       return;
     } catch (err) {
-      if (code(err) !== 409 || attempt >= STATUS_ATTEMPTS) throw err;
+      if (code(err) !== 409 || attempt >= STATUS_ATTEMPTS) throw api.fail(`cannot apply the status of ${describeImage(manifest)}`, err);
     }
   }
 }

@@ -85,13 +85,31 @@ export function planCluster(desired: readonly ImageManifest[], live: readonly Li
  */
 export function ownerConflict(live: LiveImage, applySet: PlanOptions["applySet"]): string | undefined {
   const labels = live.metadata.labels ?? {};
-  if (labels[MANAGED_BY] !== MANAGER) return "exists and is not managed by vmimages";
+  if (labels[MANAGED_BY] !== MANAGER) return NOT_MANAGED;
   const partOf = labels[PART_OF];
   if (partOf !== undefined && partOf !== applySet?.id) return `belongs to another ApplySet (${partOf}${labels[CONFIG_LABEL] ? `, "${labels[CONFIG_LABEL]}"` : ""})`;
   const owner = labels[CONFIG_LABEL];
   if (partOf === undefined && applySet !== undefined && owner !== undefined && owner !== applySet.name) return `was applied by the configuration "${owner}", not "${applySet.name}" (to take it over, apply with --applyset ${owner})`;
   return undefined;
 }
+
+/**
+ * Why a live image is not a Pulumi stack's to change or delete, if it is not: vmimages does not
+ * manage it, an ApplySet of `vmimages apply` holds it, or another owner (another stack or
+ * configuration) applied it. `owners` is the stack's owner, then any it had before: an owner
+ * renamed in the program takes over the images it applied under the old name.
+ */
+export function stackOwnerConflict(live: LiveImage, owners: readonly string[]): string | undefined {
+  const labels = live.metadata.labels ?? {};
+  if (labels[MANAGED_BY] !== MANAGER) return NOT_MANAGED;
+  const partOf = labels[PART_OF];
+  if (partOf !== undefined) return `belongs to the ApplySet ${partOf} of vmimages apply${labels[CONFIG_LABEL] ? ` ("${labels[CONFIG_LABEL]}")` : ""}`;
+  const owner = labels[CONFIG_LABEL];
+  if (owner !== undefined && !owners.includes(owner)) return `was applied by the owner "${owner}", not this stack's "${owners[0]}" (another stack or configuration holds it)`;
+  return undefined;
+}
+
+const NOT_MANAGED = "exists and is not managed by vmimages";
 
 /**
  * Where a live image differs from a wanted one, in the catalog's fields (catalog/diff.ts) and in

@@ -3,7 +3,13 @@ import { ImageManifest } from "../../image/manifest";
 import { ImageKind } from "../../types";
 import { ApplySetRef, ApplySetScope, PART_OF, parentObject, readParent } from "./applyset";
 import { Request, code, describe } from "./http";
-import { LiveImage, MANAGER } from "./plan";
+import { LiveImage, MANAGER, describeImage } from "./plan";
+
+/** An image by its kind, name and (for a VirtualMachineImage) namespace. */
+export interface ImageRef {
+  readonly kind: ImageKind;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+}
 
 /**
  * The requests the cluster target makes, each one failure away from a message that names the
@@ -142,6 +148,16 @@ export function imageApi(request: Request, server: string, paging: Paging = {}) 
         await request("PATCH", `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets/${encodeURIComponent(ref.name)}?fieldManager=${MANAGER}-applyset&force=true`, parentObject(ref, scope, version));
       } catch (err) {
         throw fail(`cannot record the ApplySet in its parent Secret ${ref.namespace}/${ref.name}`, err);
+      }
+    },
+
+    /** The image of that kind and name as the cluster holds it; undefined when there is none. */
+    async getImage(apiVersion: string, ref: ImageRef): Promise<LiveImage | undefined> {
+      try {
+        return { ...((await request("GET", resource(apiVersion, ref))) as Omit<LiveImage, "kind">), kind: ref.kind };
+      } catch (err) {
+        if (code(err) === 404) return undefined;
+        throw fail(`cannot read ${describeImage(ref)}`, err);
       }
     },
 

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import * as path from "node:path";
 import { readIfPresent, writeFileAtomically } from "../../atomic-file";
 import { OutputError, messageOf } from "../../errors";
-import { FolderPlan, HEADER_LINE, KUSTOMIZATION, OWNED_FILE } from "./layout";
+import { FolderPlan, HEADER_LINE, KUSTOMIZATION, OWNED_FILE, planFolder, renderKustomization } from "./layout";
 
 /**
  * The GitOps folder as a transaction. A run writes every new file under a temporary name first;
@@ -186,6 +186,32 @@ export function applyPlan(dir: string, plan: FolderPlan): void {
     return text !== undefined && isOurs(text);
   });
   staging.commit(removes);
+}
+
+/**
+ * Moves one image's file from where it was (`from`) to where and what it is now (`to`), and keeps
+ * the kustomization listing every image file of the folder (removed once none is left): what a
+ * Pulumi image resource does to its GitOps folder on create, update and delete, as one transaction
+ * (applyPlan). A file that holds its content already is not written again.
+ * @throws OutputError naming the file; the folder is then as it was.
+ */
+export function placeImageFile(dir: string, from: string | undefined, to: { readonly path: string; readonly content: string } | undefined): void {
+  const listed = new Set(imageFiles(dir).filter((rel) => OWNED_FILE.test(rel)));
+  const remove = from !== undefined && from !== to?.path ? [from] : [];
+  for (const rel of remove) listed.delete(rel);
+  const desired = new Map<string, string>();
+  if (to) {
+    listed.add(to.path);
+    desired.set(to.path, to.content);
+  }
+  if (listed.size > 0) desired.set(KUSTOMIZATION, renderKustomization([...listed].sort()));
+  else remove.push(KUSTOMIZATION);
+  const current = new Map([...desired.keys()].flatMap((rel) => {
+    const text = readIfPresent(path.join(dir, rel));
+    return text === undefined ? [] : [[rel, text] as const];
+  }));
+  const plan = { ...planFolder(current, desired), remove: remove.filter((rel) => existsSync(path.join(dir, rel))) };
+  if (plan.write.length > 0 || plan.remove.length > 0) applyPlan(dir, plan);
 }
 
 /** Carries out a journal: the renames it lists that are not done yet, then the removals, then drops it. */
