@@ -9,6 +9,7 @@ import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { checkOwner, ownerLabel } from "../provider/targets/cluster/owner";
 import { registerImages } from "../provider/targets/pulumi";
+import { DYNAMIC_RESOURCES, ImageResourceKinds } from "../provider/targets/pulumi/resources";
 import { ApiVersion, ItemErrorPolicy, NamingStrategy, PublishedLibraryConnection, SourceSpec } from "../provider/types";
 
 /** Where a library's images go. */
@@ -142,6 +143,11 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
     return resolveImage(this.catalog, nameOrId, options);
   }
 
+  /** The resources the images get: dynamic ones in a TypeScript program; the provider plugin's own when it constructs the component. */
+  protected imageResources(): ImageResourceKinds {
+    return DYNAMIC_RESOURCES;
+  }
+
   protected override async initialize(argsIn: pulumi.Inputs): Promise<{ catalog: Catalog }> {
     const { args, name } = (argsIn as unknown as Record<symbol, { args: ContentLibraryImagesArgs; name: string }>)[FULL_ARGS]!;
     // Keep the program alive until every child is registered.
@@ -167,7 +173,7 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
         ...(args.kubernetes.context ? { context: args.kubernetes.context } : {}),
         owner: args.kubernetes.owner !== undefined ? checkOwner(args.kubernetes.owner, "kubernetes.owner") : ownerLabel(`${pulumi.getProject()}.${pulumi.getStack()}.${name}`),
       };
-      registerImages(generated, { parent: this, ...(folder ? { gitops: { dir: folder.dir, files: folder.render(generated) } } : {}), ...(cluster ? { cluster } : {}) });
+      registerImages(generated, { parent: this, kinds: this.imageResources(), ...(folder ? { gitops: { dir: folder.dir, files: folder.render(generated) } } : {}), ...(cluster ? { cluster } : {}) });
       return { catalog: { images: generated.catalog.images.map(withoutTimestamps) } };
     } finally {
       done();

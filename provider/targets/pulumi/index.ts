@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageKey, manifestKey, withoutTimestamps } from "../../catalog/catalog";
 import { Generated } from "../../pipeline/run";
 import { manifestPath } from "../gitops/layout";
-import { ClusterImageResource, ImageResource } from "./resources";
+import { DYNAMIC_RESOURCES, ImageResourceKinds } from "./resources";
 
 export interface PulumiTargetOptions {
   /** The component the image resources belong to. */
@@ -11,6 +11,8 @@ export interface PulumiTargetOptions {
   readonly gitops?: { readonly dir: string; readonly files: ReadonlyMap<string, string> };
   /** A cluster that each resource keeps its image in, object and status. */
   readonly cluster?: PulumiClusterTarget;
+  /** Dynamic resources (a TypeScript program), or the provider plugin's own. @default DYNAMIC_RESOURCES */
+  readonly kinds?: ImageResourceKinds;
 }
 
 export interface PulumiClusterTarget {
@@ -25,20 +27,22 @@ export interface PulumiClusterTarget {
  * Registers one resource per image of a run, named by its VMI ID, so the engine's own diff shows
  * which images appear, change (naming the fields) or go away. Condition timestamps are left out of
  * the inputs: they move only with the image. With a GitOps folder, each image resource also writes
- * its file and keeps the folder's kustomization (file-provider.ts), the same bytes `vmimages
- * generate` writes. With a cluster, each image has a resource there (cluster-provider.ts), of a
- * type of its own; with a cluster alone, that is the image's only resource.
+ * its file and keeps the folder's kustomization, the same bytes `vmimages generate` writes, through
+ * the GitOps target's writer. With a cluster, each image has a resource there, of a type of its
+ * own, written by the cluster target's writer; with a cluster alone, that is the image's only
+ * resource (operations.ts does both).
  */
-export function registerImages(generated: Generated, options: PulumiTargetOptions): Array<ImageResource | ClusterImageResource> {
+export function registerImages(generated: Generated, options: PulumiTargetOptions): pulumi.CustomResource[] {
+  const kinds = options.kinds ?? DYNAMIC_RESOURCES;
   const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
   return generated.manifests.flatMap((m) => {
     const key = `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`;
     const image = withoutTimestamps(images.get(manifestKey(m))!);
     const rel = manifestPath(m);
-    const made: Array<ImageResource | ClusterImageResource> = [];
+    const made: pulumi.CustomResource[] = [];
     if (options.gitops !== undefined || options.cluster === undefined) {
       const file = options.gitops && { dir: options.gitops.dir, path: rel, content: options.gitops.files.get(rel)! };
-      made.push(new ImageResource(m.metadata.name, { key, image, ...(file ? { file } : {}) }, { parent: options.parent }));
+      made.push(kinds.image(m.metadata.name, { key, image, ...(file ? { file } : {}) }, { parent: options.parent }));
     }
     if (options.cluster !== undefined) {
       const placement = {
@@ -48,7 +52,7 @@ export function registerImages(generated: Generated, options: PulumiTargetOption
         annotations: { ...(m.metadata.annotations ?? {}) },
         spec: m.spec,
       };
-      made.push(new ClusterImageResource(m.metadata.name, { key, image, kubeconfig: options.cluster.kubeconfig, cluster: placement }, { parent: options.parent }));
+      made.push(kinds.clusterImage(m.metadata.name, { key, image, kubeconfig: options.cluster.kubeconfig, cluster: placement }, { parent: options.parent }));
     }
     return made;
   });
