@@ -15,8 +15,14 @@
 #               go.etcd.io/etcd/server/v3 through scripts/go/kube and scripts/go/etcd, for the cluster tests
 #   kustomize   kustomize (v5.8.2), built from sigs.k8s.io/kustomize/kustomize/v5 through scripts/go/kustomize,
 #               for the tests of `vmimages mutate --krm` as an exec KRM function
+#   python      the Python language host pulumi-language-python (with pulumi-language-python-exec), beside a
+#               pulumi found on PATH or built from ../shared/vendor, and a virtual environment .tools/python
+#               with PyPI's pulumi of the CLI's version, first on PATH
+#   golang      the Go language host pulumi-language-go, beside a pulumi found on PATH or built from ../shared/vendor
+#   yaml        the YAML language host pulumi-language-yaml (v1.25.0), built from github.com/pulumi/pulumi-yaml
+#               through scripts/go/pulumi-yaml
 #
-# Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi|kube|kustomize ...]   provide them (default: all) and say what is used
+# Usage:  scripts/tools.sh [node|pulumi|kubernetes|govmomi|kube|kustomize|python|golang|yaml ...]   provide them (default: all) and say what is used
 #         source scripts/tools.sh; provide node pulumi              the same, from another script, exporting PATH
 # Everything built is reused on the next run (and Go's module and build caches make rebuilds fast);
 # delete .tools/ to start from nothing. Builds need Go and the Go module proxy, nothing else.
@@ -38,6 +44,7 @@ GOVMOMI_VERSION=v0.56.0
 KUBE_VERSION=v1.35.4
 ETCD_VERSION=v3.6.5
 KUSTOMIZE_VERSION=v5.8.2
+PULUMI_YAML_VERSION=v1.25.0
 
 mkdir -p "$VMI_BIN"
 case ":$PATH:" in *":$VMI_BIN:"*) ;; *) export PATH="$VMI_BIN:$PATH" ;; esac
@@ -96,44 +103,89 @@ provide_pulumi() {
     touch "$stamp"
     log "pulumi: built $VMI_BIN/pulumi ($("$VMI_BIN/pulumi" version)) in $((SECONDS - start))s"
   fi
-  provide_language_host "$(command -v pulumi)"
+  provide_language_host nodejs "$(command -v pulumi)"
+  provide_dynamic_launcher
 }
 
-# The Node.js language host, without which the CLI cannot run a `runtime: nodejs` project. A Pulumi
-# installation ships it beside the CLI; this project's own CLI gets one built from the vendored
-# upstream source (the module proxy does not serve it), with the released pkg/sdk modules.
+# A language host of Pulumi's, without which the CLI cannot run a project of that runtime. A Pulumi
+# installation ships them beside the CLI; this project's own CLI gets them built from the vendored
+# upstream source (the module proxy does not serve them), with the released pkg/sdk modules.
 provide_language_host() {
-  local cli="$1" beside host="$VMI_BIN/pulumi-language-nodejs" vendor="$VMI_ROOT/../shared/vendor/pulumi-language-nodejs"
-  beside="$(dirname "$cli")/pulumi-language-nodejs"
+  local language="$1" cli="$2" beside host vendor
+  host="$VMI_BIN/pulumi-language-$language"
+  vendor="$VMI_ROOT/../shared/vendor/pulumi-language-$language"
+  beside="$(dirname "$cli")/pulumi-language-$language"
   if [ "$cli" != "$VMI_BIN/pulumi" ] && [ -x "$beside" ]; then
-    log "pulumi-language-nodejs: $beside (beside $cli)"
-  else
-    local stamp="$VMI_BIN/.language-nodejs-$PULUMI_VERSION-$( [ -d "$vendor" ] && src_hash "$vendor" || echo none)"
-    if [ -x "$host" ] && [ -f "$stamp" ]; then
-      log "pulumi-language-nodejs: $host ($PULUMI_VERSION, built before)"
-    else
-      [ -d "$vendor" ] || die "pulumi-language-nodejs: no Pulumi installation beside $cli ships it and its source is not at $vendor"
-      require_go "pulumi-language-nodejs"
-      log "pulumi-language-nodejs: building $PULUMI_VERSION from $vendor"
-      local start=$SECONDS build="$VMI_TOOLS/build/language-nodejs"
-      rm -rf "$build" && mkdir -p "$(dirname "$build")" && cp -r "$vendor" "$build" && chmod -R u+w "$build"
-      (cd "$build" && go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
-        -require "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" -require "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" \
-        && go_build -o "$host" -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" .) >&2 \
-        || die "building pulumi-language-nodejs failed (see above)"
-      rm -rf "$build"
-      touch "$stamp"
-      log "pulumi-language-nodejs: built $host in $((SECONDS - start))s"
-    fi
+    log "pulumi-language-$language: $beside (beside $cli)"
+    return
   fi
-  # Dynamic providers run through the launcher @pulumi/pulumi ships: it resolves the SDK from the
-  # folder the engine starts it in (the program's), so it serves any project on the machine.
+  local stamp="$VMI_BIN/.language-$language-$PULUMI_VERSION-$( [ -d "$vendor" ] && src_hash "$vendor" || echo none)"
+  if [ -x "$host" ] && [ -f "$stamp" ]; then
+    log "pulumi-language-$language: $host ($PULUMI_VERSION, built before)"
+    return
+  fi
+  [ -d "$vendor" ] || die "pulumi-language-$language: no Pulumi installation beside $cli ships it and its source is not at $vendor"
+  require_go "pulumi-language-$language"
+  log "pulumi-language-$language: building $PULUMI_VERSION from $vendor"
+  local start=$SECONDS build="$VMI_TOOLS/build/language-$language"
+  rm -rf "$build" && mkdir -p "$(dirname "$build")" && cp -r "$vendor" "$build" && chmod -R u+w "$build"
+  (cd "$build" && go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
+    -require "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" -require "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" \
+    && go_build -o "$host" -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" .) >&2 \
+    || die "building pulumi-language-$language failed (see above)"
+  # The Python host runs this script, which it finds beside itself.
+  if [ -f "$build/pulumi-language-$language-exec" ]; then
+    cp "$build/pulumi-language-$language-exec" "$host-exec" && chmod +x "$host-exec"
+  fi
+  rm -rf "$build"
+  touch "$stamp"
+  log "pulumi-language-$language: built $host in $((SECONDS - start))s"
+}
+
+# Dynamic providers run through the launcher @pulumi/pulumi ships: it resolves the SDK from the
+# folder the engine starts it in (the program's), so it serves any project on the machine.
+provide_dynamic_launcher() {
   local launcher="$VMI_BIN/pulumi-resource-pulumi-nodejs" shipped="$VMI_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
   if [ -f "$shipped" ]; then
     cp "$shipped" "$launcher.tmp" && chmod +x "$launcher.tmp" && mv "$launcher.tmp" "$launcher"
   elif [ ! -x "$launcher" ]; then
     die "pulumi-resource-pulumi-nodejs: $shipped is missing; run npm ci first"
   fi
+}
+
+# Python programs: the Python language host, and a virtual environment with the Pulumi SDK of the
+# CLI's version (PyPI's pulumi) whose python3 comes first on PATH, where the host looks for it.
+provide_python() {
+  provide_language_host python "$(command -v pulumi || echo "$VMI_BIN/pulumi")"
+  local venv="$VMI_TOOLS/python" want="pulumi==${PULUMI_VERSION#v}"
+  if [ -x "$venv/bin/python3" ] && "$venv/bin/python3" -m pip show pulumi 2>/dev/null | grep -qx "Version: ${PULUMI_VERSION#v}"; then
+    log "python: $venv ($("$venv/bin/python3" --version), $want, made before)"
+  else
+    command -v python3 >/dev/null || die "python: python3 (3.9 or later) is needed for the Python examples and tests"
+    log "python: making $venv with $want"
+    local start=$SECONDS
+    rm -rf "$venv" && python3 -m venv "$venv" && "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check "$want" >&2 \
+      || die "python: installing $want into $venv failed (see above)"
+    log "python: made $venv in $((SECONDS - start))s"
+  fi
+  case ":$PATH:" in *":$venv/bin:"*) ;; *) export PATH="$venv/bin:$PATH" ;; esac
+}
+
+# YAML programs: the YAML language host, from the Go module github.com/pulumi/pulumi-yaml with its
+# own requirements (it does not build against the CLI's pkg/v3).
+provide_yaml() {
+  local host="$VMI_BIN/pulumi-language-yaml" stamp="$VMI_BIN/.language-yaml-$PULUMI_YAML_VERSION-$(src_hash "$VMI_ROOT/scripts/go/pulumi-yaml")"
+  if [ -x "$host" ] && [ -f "$stamp" ]; then
+    log "pulumi-language-yaml: $host ($PULUMI_YAML_VERSION, built before)"
+    return
+  fi
+  require_go "pulumi-language-yaml"
+  log "pulumi-language-yaml: building $PULUMI_YAML_VERSION from github.com/pulumi/pulumi-yaml"
+  local start=$SECONDS
+  (cd "$VMI_ROOT/scripts/go/pulumi-yaml" && go_build -o "$host" -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) >&2 \
+    || die "building pulumi-language-yaml failed (see above)"
+  touch "$stamp"
+  log "pulumi-language-yaml: built $host in $((SECONDS - start))s"
 }
 
 provide_kubernetes() {
@@ -236,12 +288,15 @@ provide() {
       pulumi) provide_pulumi ;;
       kubernetes) provide_kubernetes ;;
       govmomi) provide_govmomi ;;
-      *) die "unknown tool '$tool' (known: node pulumi kubernetes govmomi kube kustomize)" ;;
+      python) provide_python ;;
+      golang) provide_language_host go "$(command -v pulumi || echo "$VMI_BIN/pulumi")" ;;
+      yaml) provide_yaml ;;
+      *) die "unknown tool '$tool' (known: node pulumi kubernetes govmomi kube kustomize python golang yaml)" ;;
     esac
   done
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  if [ $# -eq 0 ]; then set -- node pulumi kubernetes govmomi kube kustomize; fi
+  if [ $# -eq 0 ]; then set -- node pulumi kubernetes govmomi kube kustomize python golang yaml; fi
   provide "$@"
 fi
