@@ -45,13 +45,13 @@ let counter = 0;
  * project folder, is moved to the backend's folder and named with `--config-file` from then on, so a
  * repository folder is left as it was.
  */
-export async function cliStack(project: string, options: { on?: CliStack; stack?: string } = {}): Promise<CliStack> {
+export async function cliStack(project: string, options: { on?: CliStack; stack?: string; env?: Record<string, string> } = {}): Promise<CliStack> {
   const bin = requireTool("pulumi");
   requireTool("pulumi-language-nodejs");
   const backend = options.on ? { dir: options.on.backendDir, envVars: options.on.env } : localBackend();
   const stack = options.stack ?? `t${process.pid}x${++counter}`;
   const configFile = path.join(backend.dir, `Pulumi.${path.basename(project)}.${stack}.yaml`);
-  const env = { ...process.env, ...backend.envVars } as Record<string, string>;
+  const env = { ...process.env, ...backend.envVars, ...(options.env ?? {}) } as Record<string, string>;
   // The commands that read the stack's configuration take its file; `stack init` takes no stack.
   const withConfig = new Set(["up", "preview", "refresh", "destroy", "config"]);
   const run = (args: string[], init = false) =>
@@ -89,8 +89,12 @@ export function changes(preview: PreviewJson): string[] {
   return preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
 }
 
-/** The steps of a preview on the image resources of one type (`Image`, the GitOps files; `ClusterImage`, a cluster's), as `op vmi-…`. */
+/**
+ * The steps of a preview on the image resources of one type (`Image`, the GitOps files;
+ * `ClusterImage`, a cluster's), as `op vmi-…`: the dynamic resources of a TypeScript program, or the
+ * provider plugin's resources of the same name.
+ */
 export function imageChanges(preview: PreviewJson, type: "Image" | "ClusterImage" = "Image"): string[] {
-  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes(`pulumi-nodejs:dynamic/vmimages:${type}::`)) });
+  return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes(`pulumi-nodejs:dynamic/vmimages:${type}::`) || s.urn.includes(`vmimages:index:${type}::`)) });
 }
 

@@ -206,7 +206,7 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
   });
 
   test("ships only what runs: the compiled provider and SDK with their types, the bundled CLI and its Kubernetes client, README and license", () => {
-    expect(entries).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/vmimages.js", "dist/vmimages.cjs", "dist/kube-client.cjs", "dist/sdk/index.js", "dist/sdk/index.d.ts", "package.json"]));
+    expect(entries).toEqual(expect.arrayContaining(["LICENSE", "README.md", "bin/vmimages.js", "bin/pulumi-resource-vmimages", "dist/sdk/plugin/main.js", "dist/sdk/plugin/schema.json", "dist/vmimages.cjs", "dist/kube-client.cjs", "dist/sdk/index.js", "dist/sdk/index.d.ts", "package.json"]));
     expect(entries.filter((f) => !/^(bin\/|dist\/(provider|sdk)\/|dist\/(vmimages|kube-client)\.cjs$|README\.md$|LICENSE$|package\.json$)/.test(f))).toEqual([]);
     expect(entries.some((f) => f.includes("test") || f.includes("bench") || f.includes("examples"))).toBe(false);
   });
@@ -231,6 +231,34 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     expect(sdk.stdout).toBe(
       "pulumi-vmimages' Pulumi SDK needs @pulumi/pulumi (>=3.259.0 <4.0.0) and @pulumi/kubernetes (>=4.25.0 <5.0.0) in your project: npm install @pulumi/pulumi @pulumi/kubernetes (the vmimages command line needs neither)",
     );
+  });
+
+  test("installs with @pulumi/pulumi as the provider plugin of every language, as docs/pulumi.md says: it serves its schema, and examples/yaml runs with it from PATH", async () => {
+    const prefix = tempDir("vmimages-plugin-");
+    // Without @pulumi/pulumi the plugin says what to install.
+    await npm(prefix, "install", "--global", "--prefix", prefix, tarball);
+    const bare = await exec(path.join(prefix, "bin", "pulumi-resource-vmimages"), []).then(() => undefined, (e: { stderr: string }) => e.stderr);
+    expect(bare).toContain("needs @pulumi/pulumi beside pulumi-vmimages: npm install -g pulumi-vmimages @pulumi/pulumi");
+
+    await npm(prefix, "install", "--global", "--prefix", prefix, tarball, "@pulumi/pulumi");
+    const plugin = path.join(prefix, "bin", "pulumi-resource-vmimages");
+    const schema = JSON.parse((await exec("pulumi", ["package", "get-schema", plugin], { maxBuffer: 16 * 1024 * 1024 })).stdout) as { name: string; version: string; resources: object; functions: object };
+    expect(schema.name).toBe("vmimages");
+    expect(schema.version).toBe((JSON.parse(readFileSync(path.join(PROJECT, "package.json"), "utf8")) as { version: string }).version);
+    expect(Object.keys(schema.resources)).toContain("vmimages:index:ContentLibraryImages");
+    expect(Object.keys(schema.functions).sort()).toEqual(["vmimages:index:resolveImage", "vmimages:index:selectImage"]);
+
+    const project = path.join(tempDir("vmimages-yaml-"), "yaml");
+    cpSync(path.join(PROJECT, "examples", "yaml"), project, { recursive: true });
+    const { library, gitops } = workspace();
+    const stack = await cliStack(project, { env: { PATH: `${path.join(prefix, "bin")}${path.delimiter}${process.env.PATH ?? ""}` } });
+    await stack.ok("config", "set", "library", library);
+    await stack.ok("config", "set", "gitopsDir", gitops);
+    await stack.ok("up", "--yes");
+    await cliAgrees(gitops, library);
+    expect((await stack.outputs()).photon).toBe(imageNames(library)["base-images/linux/photon-5.ovf"]);
+    await stack.ok("destroy", "--yes");
+    expect(Object.keys(snapshot(gitops))).toEqual(["README.md"]);
   });
 
   /** A consumer project from the docs' files, with `pulumi-vmimages` from the tarball and `@pulumi/*` at `versions`. */
