@@ -158,7 +158,10 @@ provide_dynamic_launcher() {
 provide_python() {
   provide_language_host python "$(command -v pulumi || echo "$VMI_BIN/pulumi")"
   local venv="$VMI_TOOLS/python" want="pulumi==${PULUMI_VERSION#v}"
-  if [ -x "$venv/bin/python3" ] && "$venv/bin/python3" -m pip show pulumi 2>/dev/null | grep -qx "Version: ${PULUMI_VERSION#v}"; then
+  # pip's whole answer first: grep -q leaving early would fail pip on a closed pipe, and pipefail the test.
+  local shown=""
+  [ -x "$venv/bin/python3" ] && shown="$("$venv/bin/python3" -m pip show pulumi 2>/dev/null || true)"
+  if grep -qx "Version: ${PULUMI_VERSION#v}" <<<"$shown"; then
     log "python: $venv ($("$venv/bin/python3" --version), $want, made before)"
   else
     command -v python3 >/dev/null || die "python: python3 (3.9 or later) is needed for the Python examples and tests"
