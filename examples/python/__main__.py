@@ -3,7 +3,9 @@ Operator images, from Python, through the pulumi-vmimages provider plugin.
 
 Config: `gitopsDir` (a folder that receives the same files as `vmimages generate`) and/or
 `kubeconfig` (a secret: a kubeconfig's text) with optional `context`; optional `library` (a path)
-and `image` (the display name to resolve, "Photon OS 5.0" by default).
+and `image` (the display name to resolve, "Photon OS 5.0" by default); optional `imagesStack` (another
+stack exporting `catalog`, such as examples/gitops: `organization/vmimages-gitops/dev`), whose
+catalog resolves "Ubuntu 24.04 LTS" in team-a.
 """
 import os
 
@@ -30,3 +32,9 @@ photon = vmimages.resolve_image_output(catalog=images.catalog, name=config.get("
 
 pulumi.export("catalog", images.catalog)
 pulumi.export("photon", photon.name)
+
+images_stack = config.get("imagesStack")
+if images_stack:
+    # The same resolution against another stack's catalog, read through a StackReference.
+    other = pulumi.StackReference(images_stack)
+    pulumi.export("ubuntu", vmimages.resolve_image_output(catalog=other.get_output("catalog"), name="Ubuntu 24.04 LTS", namespace="team-a").name)

@@ -8,6 +8,7 @@ import { imageNames } from "../helpers/names";
 import { ovf } from "../helpers/ovf";
 import { CliRun, CliStack, cliStack, imageChanges } from "../helpers/pulumi-cli";
 import { localBackend, requireTool } from "../helpers/pulumi";
+import { Cluster, startCluster } from "../helpers/kube";
 
 jest.setTimeout(900_000);
 
@@ -107,3 +108,84 @@ describe.each(["python", "go", "yaml"] as const)("examples/%s with the Pulumi CL
     expect(Object.keys(snapshot(gitops))).toEqual(["README.md"]);
   });
 });
+
+/**
+ * examples/python with the cluster target on a real API server, and a display name resolved
+ * through a StackReference to the TypeScript examples/gitops stack on the same backend.
+ */
+describe("examples/python on a real API server, resolving through a StackReference to a TypeScript stack", () => {
+  let cluster: Cluster;
+  afterAll(() => cluster?.stop());
+
+  test("up puts every image there Ready with the columns of kubectl get -o wide, keeps the kubeconfig a secret, resolves against the other stack's catalog; destroy deletes them", async () => {
+    requireTool("pulumi-language-python");
+    cluster = await startCluster();
+    await cluster.kubectl(["create", "namespace", "team-a"]);
+    const { library, gitops } = workspace();
+    const names = imageNames(library);
+    const images = await cliStack(path.join(PROJECT, "examples", "gitops"));
+    await images.ok("config", "set", "library", library);
+    await images.ok("config", "set", "gitopsDir", gitops);
+    await images.ok("up", "--yes");
+
+    const project = await userProject("python");
+    const stack = await cliStack(project, { on: images, env: ENV });
+    const kubeconfig = readFileSync(cluster.adminKubeconfig, "utf8");
+    const token = /token: (\S+)/.exec(kubeconfig)![1]!;
+    await stack.ok("config", "set", "library", library);
+    await stack.ok("config", "set", "--secret", "kubeconfig", kubeconfig);
+    await stack.ok("config", "set", "imagesStack", `organization/vmimages-gitops/${images.stack}`);
+    const runs = [await stack.ok("up", "--yes")];
+
+    const live = [
+      ...(JSON.parse(await cluster.kubectl(["get", "cvmi", "-o", "json"])) as { items: LiveImage[] }).items,
+      ...(JSON.parse(await cluster.kubectl(["get", "vmi", "-n", "team-a", "-o", "json"])) as { items: LiveImage[] }).items,
+    ];
+    expect(live.map((i) => i.metadata.name).sort()).toEqual(Object.values(names).sort());
+    for (const i of live) expect(i.status.conditions).toEqual([expect.objectContaining({ type: "Ready", status: "True" })]);
+    // Each column of `kubectl get -o wide` shows the status field the CRD names for it.
+    const shown = (i: LiveImage) => [i.metadata.name, i.status.name, i.status.type, i.status.productInfo?.version, i.status.osInfo?.type, i.status.osInfo?.version, i.status.hardwareVersion].map((v) => (v === undefined ? "" : String(v)));
+    const wide = (await cluster.kubectl(["get", "vmi", "-n", "team-a", "-o", "wide"])).trim().split("\n");
+    expect(wide[0]!.split(/\s{2,}/)).toEqual(["NAME", "DISPLAY NAME", "TYPE", "IMAGE VERSION", "OS NAME", "OS VERSION", "HARDWARE VERSION", "CAPABILITIES"]);
+    const rows = new Map(wide.slice(1).map((row) => row.split(/\s{2,}/)).map((cells) => [cells[0], cells]));
+    const namespaced = live.filter((i) => i.metadata.namespace === "team-a");
+    expect([...rows.keys()].sort()).toEqual(namespaced.map((i) => i.metadata.name).sort());
+    for (const i of namespaced) {
+      const cells = rows.get(i.metadata.name)!;
+      // kubectl shows an absent field as <none> or as nothing, by its type.
+      expect(cells.slice(0, 7).map((c) => (c === "<none>" ? "" : c))).toEqual(shown(i));
+      const capabilities = i.status.capabilities ?? [];
+      if (capabilities.length === 0) expect(["<none>", "", undefined]).toContain(cells[7]);
+      for (const c of capabilities) expect(cells[7]).toContain(c);
+    }
+    const ubuntu = live.find((i) => i.metadata.name === names["team-a/ubuntu-24.04-hardened.ovf"])!;
+    expect([ubuntu.status.type, ubuntu.status.osInfo?.type]).toEqual(["OVF", "Linux"]);
+
+    // "Ubuntu 24.04 LTS" is in both scopes: team-a's own comes first.
+    const outputs = await stack.outputs();
+    expect(outputs.ubuntu).toBe(names["team-a/ubuntu-24.04-hardened.ovf"]);
+    expect(outputs.photon).toBe(names["base-images/linux/photon-5.ovf"]);
+
+    const checkpoint = readFileSync(path.join(stack.backendDir, "state", ".pulumi", "stacks", "vmimages-python", `${stack.stack}.json`), "utf8");
+    expect(checkpoint).not.toContain(token);
+    const resources = (JSON.parse(checkpoint) as { checkpoint: { latest: { resources: Array<{ type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> } } }).checkpoint.latest.resources.filter((r) => r.type === "vmimages:index:ClusterImage");
+    expect(resources).toHaveLength(Object.keys(names).length);
+    for (const r of resources) {
+      expect(r.inputs?.kubeconfig).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
+      expect(r.outputs?.kubeconfig).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
+    }
+    // No provider code in state: the plugin's resources hold their inputs and outputs only.
+    expect(checkpoint).not.toContain("__provider");
+
+    runs.push(await stack.ok("preview", "--expect-no-changes"), await stack.ok("destroy", "--yes"));
+    for (const run of runs) expect(`${run.stdout}${run.stderr}`).not.toContain(token);
+    expect(JSON.parse(await cluster.kubectl(["get", "cvmi", "-o", "json"])).items).toEqual([]);
+    expect(JSON.parse(await cluster.kubectl(["get", "vmi", "-n", "team-a", "-o", "json"])).items).toEqual([]);
+    await images.ok("destroy", "--yes");
+  });
+});
+
+interface LiveImage {
+  metadata: { name: string; namespace?: string };
+  status: { name?: string; type?: string; productInfo?: { version?: string }; osInfo?: { type?: string; version?: string }; hardwareVersion?: number; capabilities?: string[]; conditions?: Array<{ type: string; status: string }> };
+}
