@@ -1,7 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { runPipeline } from "../provider/pipeline/run";
 import { ContentLibraryImages } from "../sdk";
 import { tempDir, writeTree } from "../tests/helpers/library";
@@ -21,6 +22,35 @@ export interface PreviewResult {
   /** Bytes of state per image after `up`. */
   readonly oursStateBytes: number;
   readonly peerStateBytes: number;
+  /** The same component from a Python program, through the provider plugin (absent in results measured before it was). */
+  readonly python?: { readonly upMs: number; readonly previewMs: number; readonly upOneCheckpointMs: number; readonly stateBytes: number };
+}
+
+const PROJECT = path.resolve(__dirname, "..", "..");
+
+/**
+ * A Python project of the component (GitOps target, libraries and folders from its config) with
+ * the SDK `pulumi package add` generates from the provider plugin, which is found on PATH as a
+ * user's global install puts it there.
+ */
+function pythonProject(env: Record<string, string>): string {
+  const dir = path.join(tempDir("vmimages-benchpy-"), "bench-python");
+  writeTree(dir, {
+    "Pulumi.yaml": "name: bench-python\nruntime: python\n",
+    "__main__.py": [
+      "import pulumi",
+      "import pulumi_vmimages as vmimages",
+      "",
+      "config = pulumi.Config()",
+      'vmimages.ContentLibraryImages("bench",',
+      '    source=vmimages.SourceArgs(directory=config.require("library")),',
+      '    libraries=[vmimages.LibraryArgs(name="lib-0", scope="cluster"), vmimages.LibraryArgs(name="lib-1", namespace="team-a")],',
+      '    gitops=vmimages.GitopsTargetArgs(directory=config.require("out")))',
+      "",
+    ].join("\n"),
+  });
+  execFileSync("pulumi", ["package", "add", path.join(PROJECT, "bin", "pulumi-resource-vmimages")], { cwd: dir, env: { ...process.env, ...env }, stdio: "ignore" });
+  return dir;
 }
 
 /** An offline library folder with `n` items in two libraries. */
@@ -38,6 +68,7 @@ function library(n: number): string {
  * manifests rendered with renderYamlToDirectory. Medians of `runs` fresh stacks. Once more `up`
  * with PULUMI_SKIP_CHECKPOINTS, which separates the program's and providers' own cost from the
  * file backend's, which rewrites the whole state after every step (quadratic in N for everyone).
+ * The same component from Python, through the provider plugin, is measured the same way.
  */
 export async function benchPreview(n: number, runs: number, log: (m: string) => void): Promise<PreviewResult> {
   const lib = library(n);
@@ -53,18 +84,26 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
       ],
     });
 
-  const measure = async (name: string, program: (out: string) => () => Promise<Record<string, unknown>>) => {
+  /** A stack of an inline TypeScript program, or of the Python project. */
+  type Program = ((out: string) => () => Promise<Record<string, unknown>>) | { readonly python: string };
+  const pluginPath = { PATH: `${path.join(PROJECT, "bin")}${path.delimiter}${process.env.PATH ?? ""}` };
+  const measure = async (name: string, program: Program) => {
     const ups: number[] = [];
     const previews: number[] = [];
     const fresh = async (env: Record<string, string> = {}) => {
       const backend = localBackend();
       const workDir = path.join(backend.dir, "ws");
       mkdirSync(workDir);
-      const stack = await LocalWorkspace.createOrSelectStack(
-        { projectName: `bench-${name}`, stackName: "b", program: program(path.join(backend.dir, "out")) },
-        { workDir, envVars: { ...backend.envVars, ...env } },
-      );
-      return { stack, state: path.join(backend.dir, "state", ".pulumi", "stacks", `bench-${name}`, "b.json") };
+      const out = path.join(backend.dir, "out");
+      let stack: Stack;
+      if (typeof program === "function") {
+        stack = await LocalWorkspace.createOrSelectStack({ projectName: `bench-${name}`, stackName: "b", program: program(out) }, { workDir, envVars: { ...backend.envVars, ...env } });
+      } else {
+        stack = await LocalWorkspace.createOrSelectStack({ workDir: program.python, stackName: "b" }, { envVars: { ...backend.envVars, ...pluginPath, ...env } });
+        await stack.setAllConfig({ library: { value: lib }, out: { value: out } });
+      }
+      const project = typeof program === "function" ? `bench-${name}` : path.basename(program.python);
+      return { stack, state: path.join(backend.dir, "state", ".pulumi", "stacks", project, "b.json") };
     };
     let stateBytes = 0;
     for (let r = 0; r < runs; r++) {
@@ -98,8 +137,10 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     }
     return {};
   });
+  const python = await measure("python", { python: pythonProject({ ...localBackend().envVars, ...pluginPath }) });
   return {
     n,
+    python: { upMs: python.up, previewMs: python.preview, upOneCheckpointMs: python.upOneCheckpoint, stateBytes: python.stateBytesPerImage },
     oursUpMs: ours.up,
     peerUpMs: peer.up,
     oursPreviewMs: ours.preview,

@@ -98,7 +98,7 @@ export function renderResults(results: Results): string {
     const p = results.preview;
     parts.push(
       `### Pulumi up and preview\n\n${measuredAt(p)}.\n\n${table(
-        ["N", "ours up", "peer up", "ratio", "ours preview", "peer preview", "ratio", "ours up, 1 ckpt", "peer up, 1 ckpt", "ratio", "state per image ours / peer"],
+        ["N", "ours up", "peer up", "ratio", "ours preview", "peer preview", "ratio", "ours up, 1 ckpt", "peer up, 1 ckpt", "ratio", "state per image ours / peer", "Python up / preview / state per image"],
         p.data.map((r) => [
           String(r.n),
           ms(r.oursUpMs),
@@ -111,6 +111,7 @@ export function renderResults(results: Results): string {
           ms(r.peerUpOneCheckpointMs),
           ratio(r.oursUpOneCheckpointMs, r.peerUpOneCheckpointMs),
           `${(r.oursStateBytes / 1000).toFixed(1)} / ${(r.peerStateBytes / 1000).toFixed(1)} KB`,
+          r.python ? `${ms(r.python.upMs)} / ${ms(r.python.previewMs)} / ${(r.python.stateBytes / 1000).toFixed(1)} KB` : "not measured",
         ]),
       )}${checks(p)}`,
     );
