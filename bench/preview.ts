@@ -37,6 +37,7 @@ function pythonProject(env: Record<string, string>): string {
   const dir = path.join(tempDir("vmimages-benchpy-"), "bench-python");
   writeTree(dir, {
     "Pulumi.yaml": "name: bench-python\nruntime: python\n",
+    "requirements.txt": "pulumi>=3.259.0,<4.0.0\n",
     "__main__.py": [
       "import pulumi",
       "import pulumi_vmimages as vmimages",
@@ -49,7 +50,7 @@ function pythonProject(env: Record<string, string>): string {
       "",
     ].join("\n"),
   });
-  execFileSync("pulumi", ["package", "add", path.join(PROJECT, "bin", "pulumi-resource-vmimages")], { cwd: dir, env: { ...process.env, ...env }, stdio: "ignore" });
+  execFileSync("pulumi", ["package", "add", path.join(PROJECT, "bin", "pulumi-resource-vmimages")], { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   return dir;
 }
 
