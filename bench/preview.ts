@@ -1,10 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { runPipeline } from "../provider/pipeline/run";
-import { ContentLibraryImages } from "../sdk";
 import { tempDir, writeTree } from "../tests/helpers/library";
 import { localBackend } from "../tests/helpers/pulumi";
 import { median, timed } from "./stats";
@@ -54,6 +53,26 @@ function pythonProject(env: Record<string, string>): string {
   return dir;
 }
 
+/**
+ * The package as `npm install pulumi-vmimages` puts it in a project: a copy of its published files
+ * in `node_modules/pulumi-vmimages` below a folder of this checkout (so that its dependencies are
+ * the checkout's). Installed there, its image resources keep in state a `require` of the package's
+ * dynamic provider module, as a user's do; loaded from the checkout, they would keep a stub. The
+ * TypeScript stacks run in folders next to it, where the engine starts the dynamic provider.
+ */
+function installedPackage(): { sdk: typeof import("../sdk"); workDir(): string; remove(): void } {
+  const root = path.join(PROJECT, ".bench");
+  const installed = path.join(root, "node_modules", "pulumi-vmimages");
+  rmSync(root, { recursive: true, force: true });
+  const manifest = JSON.parse(readFileSync(path.join(PROJECT, "package.json"), "utf8")) as { files: string[] };
+  for (const f of ["package.json", ...manifest.files]) cpSync(path.join(PROJECT, f), path.join(installed, f), { recursive: true });
+  return {
+    sdk: require(path.join(installed, "dist", "sdk")) as typeof import("../sdk"),
+    workDir: () => mkdtempSync(path.join(root, "ws-")),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
 /** An offline library folder with `n` items in two libraries. */
 function library(n: number): string {
   const dir = tempDir("vmimages-benchlib-");
@@ -65,7 +84,7 @@ function library(n: number): string {
 
 /**
  * `up` from empty and `preview` with nothing to do, for `n` images through ContentLibraryImages
- * (GitOps target) against the peer: `n` plain @pulumi/kubernetes CustomResources of the same
+ * (GitOps target) as installed from npm, against the peer: `n` plain @pulumi/kubernetes CustomResources of the same
  * manifests rendered with renderYamlToDirectory. Medians of `runs` fresh stacks. Once more `up`
  * with PULUMI_SKIP_CHECKPOINTS, which separates the program's and providers' own cost from the
  * file backend's, which rewrites the whole state after every step (quadratic in N for everyone).
@@ -93,8 +112,8 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     const previews: number[] = [];
     const fresh = async (env: Record<string, string> = {}) => {
       const backend = localBackend();
-      const workDir = path.join(backend.dir, "ws");
-      mkdirSync(workDir);
+      const workDir = name === "ours" ? installed.workDir() : path.join(backend.dir, "ws");
+      mkdirSync(workDir, { recursive: true });
       const out = path.join(backend.dir, "out");
       let stack: Stack;
       if (typeof program === "function") {
@@ -126,8 +145,9 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     return { up: median(ups), preview: median(previews), upOneCheckpoint: median(upsOneCheckpoint), stateBytesPerImage: stateBytes / n };
   };
 
+  const installed = installedPackage();
   const ours = await measure("ours", (out) => async () => {
-    const images = new ContentLibraryImages("bench", { source: { directory: lib }, libraries, gitops: { directory: out } });
+    const images = new installed.sdk.ContentLibraryImages("bench", { source: { directory: lib }, libraries, gitops: { directory: out } });
     await images.ready;
     return {};
   });
@@ -138,6 +158,7 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     }
     return {};
   });
+  installed.remove();
   const python = await measure("python", { python: pythonProject({ ...localBackend().envVars, ...pluginPath }) });
   return {
     n,

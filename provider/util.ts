@@ -27,3 +27,8 @@ export function printable(s: string): string {
     return c === "\n" ? "\\n" : c === "\r" ? "\\r" : code > 0xff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\x${code.toString(16).padStart(2, "0")}`;
   });
 }
+
+/** Now as an RFC 3339 time to the second: the time the images' conditions are stamped with. */
+export function nowToTheSecond(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, "Z");
+}

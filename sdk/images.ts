@@ -9,7 +9,7 @@ import { runPipeline } from "../provider/pipeline/run";
 import { GitopsFolder } from "../provider/targets/gitops";
 import { checkOwner, ownerLabel } from "../provider/targets/cluster/owner";
 import { registerImages } from "../provider/targets/pulumi";
-import { DYNAMIC_RESOURCES, ImageResourceKinds } from "../provider/targets/pulumi/resources";
+import { ImageResourceKinds } from "../provider/targets/pulumi/resources";
 import { ApiVersion, ItemErrorPolicy, NamingStrategy, PublishedLibraryConnection, SourceSpec } from "../provider/types";
 
 /** Where a library's images go. */
@@ -145,7 +145,7 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
 
   /** The resources the images get: dynamic ones in a TypeScript program; the provider plugin's own when it constructs the component. */
   protected imageResources(): ImageResourceKinds {
-    return DYNAMIC_RESOURCES;
+    return "dynamic";
   }
 
   protected override async initialize(argsIn: pulumi.Inputs): Promise<{ catalog: Catalog }> {
@@ -164,16 +164,16 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
         ...(cacheDir ? { cacheDir } : {}),
         onWarning: (m) => void pulumi.log.warn(m, this),
       });
-      // Read for the files the images had, so unchanged conditions keep their times: the image
-      // resources write the files themselves, and keep the folder's kustomization, so a preview
-      // shows exactly the images that appear, change or go away.
+      // Opened to mend what an interrupted write left, and to refuse a folder that is not ours,
+      // before any image resource writes it: the resources write the files themselves (keeping
+      // the folder's kustomization), so a preview shows exactly the images that appear, change or go away.
       const folder = args.gitops ? GitopsFolder.open(args.gitops.directory, { lock: false }) : undefined;
       const cluster = args.kubernetes && {
         kubeconfig: args.kubernetes.kubeconfig,
         ...(args.kubernetes.context ? { context: args.kubernetes.context } : {}),
         owner: args.kubernetes.owner !== undefined ? checkOwner(args.kubernetes.owner, "kubernetes.owner") : ownerLabel(`${pulumi.getProject()}.${pulumi.getStack()}.${name}`),
       };
-      registerImages(generated, { parent: this, kinds: this.imageResources(), ...(folder ? { gitops: { dir: folder.dir, files: folder.render(generated) } } : {}), ...(cluster ? { cluster } : {}) });
+      registerImages(generated, { parent: this, kinds: this.imageResources(), ...(folder ? { gitops: { dir: folder.dir } } : {}), ...(cluster ? { cluster } : {}) });
       return { catalog: { images: generated.catalog.images.map(withoutTimestamps) } };
     } finally {
       done();

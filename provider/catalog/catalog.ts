@@ -1,4 +1,5 @@
 import { CatalogError } from "../errors";
+import { assembleImage } from "../image/build";
 import { ImageManifest, ImageStatus } from "../image/manifest";
 import { ImageKind } from "../types";
 import { compareCodeUnits } from "../util";
@@ -33,6 +34,14 @@ export function catalogEntry(m: ImageManifest): CatalogImage {
     labels: { ...(m.metadata.labels ?? {}) },
     status: m.status,
   };
+}
+
+/**
+ * The manifest of an image kept as its catalog entry, as buildImage made it (its conditions
+ * without times when the entry has none): what a Pulumi image resource writes from its inputs.
+ */
+export function entryManifest(apiVersion: string, image: CatalogImage): ImageManifest {
+  return assembleImage(apiVersion, image.kind, image.name, image.namespace, image.status);
 }
 
 /** A catalog of manifests. @throws CatalogError when two images share a name in one scope. */

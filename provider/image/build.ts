@@ -1,8 +1,8 @@
 import { bytesToQuantity } from "../quantity";
-import { imageNames, namingItemId, NamingStrategy } from "./naming";
+import { clitemOfImage, imageNames, namingItemId, NamingStrategy } from "./naming";
 import { imageLabels } from "./labels";
 import { Condition, DISPLAY_NAME_ANNOTATION, DiskInfoV3, DiskInfoV5, ImageManifest, ImageStatus, NOT_SYNCED_REASON, READY_CONDITION } from "./manifest";
-import { ApiVersion, DEFAULT_API_VERSION, LibraryScope, OvfMetadata, ReadItem } from "../types";
+import { ApiVersion, DEFAULT_API_VERSION, ImageKind, LibraryScope, OvfMetadata, ReadItem } from "../types";
 
 export interface BuildOptions {
   /** @default vmoperator.vmware.com/v1alpha5 */
@@ -22,27 +22,36 @@ const PROVIDER_REF_API_VERSION = "imageregistry.vmware.com/v1alpha1";
 export function buildImage(read: ReadItem, scope: LibraryScope, options: BuildOptions): ImageManifest {
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
   const names = imageNames(namingItemId(read.item, options.naming ?? "fromItemId"));
-  const cluster = scope.kind === "cluster";
-  const status = buildStatus(read, apiVersion, options.now);
+  const kind = scope.kind === "cluster" ? "ClusterVirtualMachineImage" : "VirtualMachineImage";
+  return assembleImage(apiVersion, kind, names.vmi, scope.kind === "namespace" ? scope.namespace : undefined, buildStatus(read, apiVersion, options.now));
+}
+
+/**
+ * An image's manifest from its kind, name, namespace and status: the labels, the display name
+ * annotation and the providerRef to the ContentLibraryItem all follow from these. buildImage makes
+ * every image this way, and an image kept as its catalog entry (a Pulumi resource's inputs) is
+ * made again this way when it is written.
+ */
+export function assembleImage(apiVersion: string, kind: ImageKind, name: string, namespace: string | undefined, status: ImageStatus): ImageManifest {
   const labels = imageLabels(status);
   return {
     apiVersion,
-    kind: cluster ? "ClusterVirtualMachineImage" : "VirtualMachineImage",
+    kind,
     metadata: {
-      name: names.vmi,
-      ...(scope.kind === "namespace" ? { namespace: scope.namespace } : {}),
+      name,
+      ...(namespace !== undefined ? { namespace } : {}),
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(status.name !== "" ? { annotations: { [DISPLAY_NAME_ANNOTATION]: status.name } } : {}),
     },
     spec: {
       providerRef: {
         apiVersion: PROVIDER_REF_API_VERSION,
-        kind: cluster ? "ClusterContentLibraryItem" : "ContentLibraryItem",
-        name: names.clitem,
+        kind: kind === "ClusterVirtualMachineImage" ? "ClusterContentLibraryItem" : "ContentLibraryItem",
+        name: clitemOfImage(name),
       },
     },
     status,
-  };
+  } as ImageManifest;
 }
 
 function buildStatus(read: ReadItem, apiVersion: ApiVersion, now: string): ImageStatus {
@@ -118,4 +127,14 @@ export function keepTransitionTimes(next: ImageManifest, previous: readonly Cond
     return same && typeof old.lastTransitionTime === "string" ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
   });
   return { ...next, status: { ...next.status, conditions } };
+}
+
+/**
+ * The manifest with a time on every condition, as it is written: the previous manifest's where the
+ * condition did not change (keepTransitionTimes), its own where it has one, else `now`. An image
+ * kept without its times (a catalog entry, a Pulumi resource's inputs) gets them back this way.
+ */
+export function stampTransitionTimes(next: ImageManifest, previous: readonly Condition[] | undefined, now: string): ImageManifest {
+  const kept = keepTransitionTimes(next, previous);
+  return { ...kept, status: { ...kept.status, conditions: kept.status.conditions.map((c) => (c.lastTransitionTime ? c : { ...c, lastTransitionTime: now })) } };
 }

@@ -15,6 +15,11 @@ export function vmiName(itemId: ItemId | string): ImageName {
   return imageNames(itemId).vmi;
 }
 
+/** The (Cluster)ContentLibraryItem name of an image's: both are named from one hash. */
+export function clitemOfImage(vmi: string): string {
+  return vmi.replace(/^vmi-/, "clitem-");
+}
+
 /** The name of the image registry's (Cluster)ContentLibraryItem for an item. */
 export function clitemName(itemId: ItemId | string): string {
   return imageNames(itemId).clitem;

@@ -8,6 +8,7 @@ import { ContentLibrarySource } from "../source/source";
 import { ApiVersion, DEFAULT_API_VERSION, ItemErrorPolicy, LibrarySelection, NamingStrategy, SourceSpec, SourceStats } from "../types";
 import { DiskMetadataCache } from "./cache";
 import { Listing, ReadOptions, ReadResult, listSelected, readDescriptors } from "./read";
+import { nowToTheSecond } from "../util";
 
 /**
  * One run of the pipeline, whichever face asked for it (the CLI, the Pulumi component): open the
@@ -141,7 +142,7 @@ export interface BuildManifestsOptions {
 
 /** One image manifest per item read, sorted like the catalog: the run's build step, without I/O. */
 export function buildManifests({ items }: ReadResult, options: BuildManifestsOptions = {}): Generated {
-  const now = options.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const now = options.now ?? nowToTheSecond();
   const manifests = items.map((read) => buildImage(read, read.scope, { apiVersion: options.apiVersion, naming: options.naming, now }));
   const catalog = buildCatalog(manifests);
   const order = new Map(catalog.images.map((img, i) => [imageKey(img), i]));

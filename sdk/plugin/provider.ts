@@ -9,7 +9,7 @@ import { ConfigError } from "../../provider/errors";
 import { readClusterImages } from "../../provider/targets/cluster";
 import { readManifestsFolder } from "../../provider/targets/gitops";
 import { clusterImageOperations, imageOperations } from "../../provider/targets/pulumi/operations";
-import { CLUSTER_IMAGE_TYPE, IMAGE_TYPE, ImageResourceKinds, PLUGIN_RESOURCES } from "../../provider/targets/pulumi/resources";
+import { CLUSTER_IMAGE_TYPE, IMAGE_TYPE, ImageResourceKinds } from "../../provider/targets/pulumi/resources";
 import { ContentLibraryImages, ContentLibraryImagesArgs } from "../images";
 
 /**
@@ -27,7 +27,7 @@ export const SELECT_IMAGE = "vmimages:index:selectImage";
 /** The component as the plugin constructs it: its images are the plugin's own resources. */
 class PluginContentLibraryImages extends ContentLibraryImages {
   protected override imageResources(): ImageResourceKinds {
-    return PLUGIN_RESOURCES;
+    return "plugin";
   }
 }
 

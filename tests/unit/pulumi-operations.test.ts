@@ -1,31 +1,66 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { catalogEntry, withoutTimestamps } from "../../provider/catalog/catalog";
+import { catalogEntry, entryManifest, withoutTimestamps } from "../../provider/catalog/catalog";
 import { placeImageFile } from "../../provider/targets/gitops/write";
 import { ClusterImageInputs, manifestOf, observed } from "../../provider/targets/pulumi/operations";
 import { KUSTOMIZATION, manifestPath, renderFolder } from "../../provider/targets/gitops/layout";
 import { isoImage } from "../helpers/image";
-import { tempDir, writeTree } from "../helpers/library";
+import { EXAMPLE_LIBRARY, snapshot, tempDir, writeTree } from "../helpers/library";
+import { runPipeline } from "../../provider/pipeline/run";
+import { ImageManifest } from "../../provider/image/manifest";
+
+const EXAMPLE_LIBRARIES = [
+  { name: "base-images", scope: { kind: "cluster" as const } },
+  { name: "team-a", scope: { kind: "namespace" as const, namespace: "team-a" } },
+];
+
+/** An image as a Pulumi image resource writes it: made again from its catalog entry (without times) and apiVersion. */
+function kept(m: ImageManifest): ImageManifest {
+  return entryManifest(m.apiVersion, withoutTimestamps(catalogEntry(m)));
+}
 
 describe("the GitOps file and kustomization the Pulumi image resources keep", () => {
+  test("each file, made again from the catalog entry and apiVersion a resource keeps, is byte for byte the one vmimages generate writes", async () => {
+    const now = "2026-01-02T03:04:05Z";
+    const { manifests } = await runPipeline({ source: { kind: "directory", directory: EXAMPLE_LIBRARY }, libraries: EXAMPLE_LIBRARIES, now });
+    expect(manifests.length).toBeGreaterThan(3);
+    const dir = tempDir("vmimages-kust-");
+    for (const m of manifests) placeImageFile(dir, undefined, kept(m), now);
+    const written = Object.fromEntries(Object.entries(snapshot(dir)).map(([p, f]) => [p.split(path.sep).join("/"), f.content]));
+    expect(written).toEqual(Object.fromEntries(renderFolder(manifests)));
+  });
+
   test.each([
     ["cluster images only", [isoImage(1), isoImage(2)]],
     ["cluster and namespaced images", [isoImage(1), isoImage(2, "team-a"), isoImage(3, "team-b")]],
     ["one namespaced image", [isoImage(4, "team-a")]],
-  ])("is byte for byte the one vmimages generate writes (%s)", (_what, manifests) => {
+  ])("the kustomization lists the image files and nothing else of the folder (%s)", (_what, manifests) => {
     const dir = tempDir("vmimages-kust-");
-    const files = renderFolder(manifests);
     writeTree(dir, { "README.md": "not listed", "cluster/notes.yaml": "not an image file" });
-    for (const [p, content] of files) if (p !== KUSTOMIZATION) placeImageFile(dir, undefined, { path: p, content });
-    expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(files.get(KUSTOMIZATION));
+    for (const m of manifests) placeImageFile(dir, undefined, m);
+    expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(renderFolder(manifests).get(KUSTOMIZATION));
+  });
+
+  test("a condition that did not change keeps the time its file has, and the file is not written again; a changed one is stamped now", () => {
+    const dir = tempDir("vmimages-kust-");
+    const m = isoImage(1);
+    const file = path.join(dir, manifestPath(m));
+    placeImageFile(dir, undefined, kept(m), "2026-01-01T00:00:00Z");
+    const before = statSync(file).ino;
+    placeImageFile(dir, manifestPath(m), kept(m), "2026-02-02T00:00:00Z");
+    expect(statSync(file).ino).toBe(before);
+    expect(readFileSync(file, "utf8")).toContain(`lastTransitionTime: "2026-01-01T00:00:00Z"`);
+    const failed = kept({ ...m, status: { ...m.status, conditions: [{ ...m.status.conditions[0]!, status: "False", reason: "NotSynced", message: "unreadable" }] } });
+    placeImageFile(dir, manifestPath(m), failed, "2026-03-03T00:00:00Z");
+    expect(readFileSync(file, "utf8")).toContain(`lastTransitionTime: "2026-03-03T00:00:00Z"`);
   });
 
   test("follows an image file that moves, and goes once no image file is left", () => {
     const dir = tempDir("vmimages-kust-");
     const m = isoImage(1);
     const moved = isoImage(1, "team-a");
-    placeImageFile(dir, undefined, { path: manifestPath(m), content: renderFolder([m]).get(manifestPath(m))! });
-    placeImageFile(dir, manifestPath(m), { path: manifestPath(moved), content: renderFolder([moved]).get(manifestPath(moved))! });
+    placeImageFile(dir, undefined, m);
+    placeImageFile(dir, manifestPath(m), moved);
     expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(renderFolder([moved]).get(KUSTOMIZATION));
     expect(existsSync(path.join(dir, "cluster"))).toBe(false);
     placeImageFile(dir, manifestPath(moved), undefined);
@@ -34,27 +69,15 @@ describe("the GitOps file and kustomization the Pulumi image resources keep", ()
     expect(existsSync(dir)).toBe(true);
   });
 
-  test("a file that holds its content already is not written again, nor is the kustomization", () => {
-    const dir = tempDir("vmimages-kust-");
-    const files = renderFolder([isoImage(1), isoImage(2)]);
-    for (const [p, content] of files) if (p !== KUSTOMIZATION) placeImageFile(dir, undefined, { path: p, content });
-    const inodes = () => [...files.keys()].map((p) => statSync(path.join(dir, p)).ino);
-    const before = inodes();
-    const [first, content] = [...files].find(([p]) => p !== KUSTOMIZATION)!;
-    placeImageFile(dir, first, { path: first, content });
-    expect(inodes()).toEqual(before);
-  });
-
   test("a file vmimages did not write is never replaced: the write fails naming it, and the folder is as it was", () => {
     const dir = tempDir("vmimages-kust-");
     const m = isoImage(1);
     writeTree(dir, { [manifestPath(m)]: "# a person's file\n" });
-    expect(() => placeImageFile(dir, undefined, { path: manifestPath(m), content: "x" })).toThrow(new RegExp(`cannot write ${path.join(dir, manifestPath(m)).replace(/[.]/g, "\\.")}: a file vmimages did not write is in its place`));
+    expect(() => placeImageFile(dir, undefined, m)).toThrow(new RegExp(`cannot write ${path.join(dir, manifestPath(m)).replace(/[.]/g, "\\.")}: a file vmimages did not write is in its place`));
     expect(readFileSync(path.join(dir, manifestPath(m)), "utf8")).toBe("# a person's file\n");
     expect(existsSync(path.join(dir, KUSTOMIZATION))).toBe(false);
   });
 });
-
 
 describe("what a refresh reads back of an image in a cluster", () => {
   const m = isoImage(1, "team-a");
@@ -88,6 +111,6 @@ describe("what a refresh reads back of an image in a cluster", () => {
 
   test("the image written is the manifest the inputs were made from", () => {
     const { lastTransitionTime: _t, ...ready } = m.status.conditions[0]!;
-    expect(manifestOf(props)).toEqual({ ...m, status: { ...m.status, conditions: [ready] } });
+    expect(manifestOf(props.image, props.cluster)).toEqual({ ...m, status: { ...m.status, conditions: [ready] } });
   });
 });

@@ -1,6 +1,7 @@
 import { OutputError } from "../../errors";
-import { keepTransitionTimes } from "../../image/build";
+import { stampTransitionTimes } from "../../image/build";
 import { ImageManifest } from "../../image/manifest";
+import { nowToTheSecond } from "../../util";
 import { ConnectOptions, clusterOf, writeImage } from "./index";
 import { CONFIG_LABEL, LiveImage, MANAGED_BY, MANAGER, describeImage, stackOwnerConflict } from "./plan";
 import { loadKubeconfig } from "./kubeconfig";
@@ -32,14 +33,9 @@ export async function putStackImage(target: StackTarget, manifest: ImageManifest
   const live = await api.getImage(apiVersion, manifest);
   const conflict = live && stackOwnerConflict(live, [target.owner, ...formerOwners]);
   if (conflict) throw new OutputError(`${api.server}: ${describeImage(manifest)} ${conflict}: left as it is (delete it there, or leave its item out of the libraries)`);
-  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  const stamped: ImageManifest = {
-    ...manifest,
-    metadata: { ...manifest.metadata, labels: { ...(manifest.metadata.labels ?? {}), [MANAGED_BY]: MANAGER, [CONFIG_LABEL]: target.owner } },
-    status: { ...manifest.status, conditions: manifest.status.conditions.map((c) => ({ ...c, lastTransitionTime: c.lastTransitionTime || now })) },
-  };
+  const labelled: ImageManifest = { ...manifest, metadata: { ...manifest.metadata, labels: { ...(manifest.metadata.labels ?? {}), [MANAGED_BY]: MANAGER, [CONFIG_LABEL]: target.owner } } };
   try {
-    await writeImage(api, apiVersion, keepTransitionTimes(stamped, live?.status?.conditions), { dryRun: false, created: live === undefined });
+    await writeImage(api, apiVersion, stampTransitionTimes(labelled, live?.status?.conditions, nowToTheSecond()), { dryRun: false, created: live === undefined });
   } catch (err) {
     if (live === undefined) {
       const made = await api.getImage(apiVersion, manifest).catch(() => undefined);

@@ -24,10 +24,15 @@ export function manifestPath(m: ImageManifest): string {
   return m.metadata.namespace === undefined ? `cluster/${m.metadata.name}.yaml` : `namespaces/${m.metadata.namespace}/${m.metadata.name}.yaml`;
 }
 
+/** The file of one image. */
+export function renderManifest(m: ImageManifest): string {
+  return renderYaml(m, HEADER);
+}
+
 /** Every file of the folder, path (with `/`) → content, sorted by path. */
 export function renderFolder(manifests: readonly ImageManifest[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const m of manifests) files.set(manifestPath(m), renderYaml(m, HEADER));
+  for (const m of manifests) files.set(manifestPath(m), renderManifest(m));
   files.set(KUSTOMIZATION, renderKustomization([...files.keys()].sort()));
   return new Map([...files.entries()].sort(([a], [b]) => compareCodeUnits(a, b)));
 }

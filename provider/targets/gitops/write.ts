@@ -4,7 +4,11 @@ import { hostname } from "node:os";
 import * as path from "node:path";
 import { readIfPresent, writeFileAtomically } from "../../atomic-file";
 import { OutputError, messageOf } from "../../errors";
-import { FolderPlan, HEADER_LINE, KUSTOMIZATION, OWNED_FILE, planFolder, renderKustomization } from "./layout";
+import { stampTransitionTimes } from "../../image/build";
+import { ImageManifest } from "../../image/manifest";
+import { nowToTheSecond } from "../../util";
+import { FolderPlan, HEADER_LINE, KUSTOMIZATION, OWNED_FILE, manifestPath, planFolder, renderKustomization, renderManifest } from "./layout";
+import { previousManifest } from "./previous";
 
 /**
  * The GitOps folder as a transaction. A run writes every new file under a temporary name first;
@@ -192,10 +196,13 @@ export function applyPlan(dir: string, plan: FolderPlan): void {
  * Moves one image's file from where it was (`from`) to where and what it is now (`to`), and keeps
  * the kustomization listing every image file of the folder (removed once none is left): what a
  * Pulumi image resource does to its GitOps folder on create, update and delete, as one transaction
- * (applyPlan). A file that holds its content already is not written again.
+ * (applyPlan). The file is rendered as `vmimages generate` renders it: conditions that did not
+ * change keep the times the file had, the others are stamped `now`. A file that holds its content
+ * already is not written again.
  * @throws OutputError naming the file; the folder is then as it was.
  */
-export function placeImageFile(dir: string, from: string | undefined, to: { readonly path: string; readonly content: string } | undefined): void {
+export function placeImageFile(dir: string, from: string | undefined, image: ImageManifest | undefined, now: string = nowToTheSecond()): void {
+  const to = image && imageFile(dir, from, image, now);
   const listed = new Set(imageFiles(dir).filter((rel) => OWNED_FILE.test(rel)));
   const remove = from !== undefined && from !== to?.path ? [from] : [];
   for (const rel of remove) listed.delete(rel);
@@ -212,6 +219,14 @@ export function placeImageFile(dir: string, from: string | undefined, to: { read
   }));
   const plan = { ...planFolder(current, desired), remove: remove.filter((rel) => existsSync(path.join(dir, rel))) };
   if (plan.write.length > 0 || plan.remove.length > 0) applyPlan(dir, plan);
+}
+
+/** An image's file, with the transition times of the file it was (or is). */
+function imageFile(dir: string, from: string | undefined, image: ImageManifest, now: string): { path: string; content: string } {
+  const rel = manifestPath(image);
+  const before = readIfPresent(path.join(dir, from ?? rel));
+  const previous = before !== undefined && isOurs(before) ? previousManifest(before)?.status.conditions : undefined;
+  return { path: rel, content: renderManifest(stampTransitionTimes(image, previous, now)) };
 }
 
 /** Carries out a journal: the renames it lists that are not done yet, then the removals, then drops it. */

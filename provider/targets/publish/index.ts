@@ -5,7 +5,7 @@ import { OutputError, ProblemsError, VmImagesError, describeLocation, messageOf 
 import { listSelected } from "../../pipeline/read";
 import { DirectorySource, OFFLINE_ITEM_NAMESPACE } from "../../source/directory";
 import { LibraryInfo, LibrarySelection } from "../../types";
-import { compareCodeUnits } from "../../util";
+import { compareCodeUnits, nowToTheSecond } from "../../util";
 import { FolderLayout, Staging, lockFolder, recoverFolder } from "../gitops/write";
 import { ItemFile, copyFile, extractEntries, itemFiles, referencedName } from "./files";
 import { ITEMS_JSON, ITEM_JSON, LIB_JSON, PreviousOutputError, PublishedBefore, parsePublished, planLibrary } from "./plan";
@@ -76,7 +76,7 @@ export interface PublishResult {
 export async function publishLibraries(options: PublishOptions): Promise<PublishResult> {
   const out = path.resolve(options.out);
   const warn = options.onWarning ?? (() => undefined);
-  const now = options.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const now = options.now ?? nowToTheSecond();
   const source = new DirectorySource(path.resolve(options.directory));
   const listing = await listSelected(source, options.libraries, { onWarning: warn });
   const problems: VmImagesError[] = [...listing.problems];

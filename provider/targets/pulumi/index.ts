@@ -1,17 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { imageKey, manifestKey, withoutTimestamps } from "../../catalog/catalog";
 import { Generated } from "../../pipeline/run";
-import { manifestPath } from "../gitops/layout";
-import { DYNAMIC_RESOURCES, ImageResourceKinds } from "./resources";
+import { CLUSTER_IMAGE_PROVIDER, CLUSTER_IMAGE_TYPE, ClusterImageResourceInputs, DynamicResource, IMAGE_PROVIDER, IMAGE_TYPE, ImageResourceInputs, ImageResourceKinds, PluginResource } from "./resources";
 
 export interface PulumiTargetOptions {
   /** The component the image resources belong to. */
   readonly parent: pulumi.Resource;
-  /** A GitOps folder (absolute) that each resource keeps its manifest file in, with the files `GitopsFolder.render` gives for the run. */
-  readonly gitops?: { readonly dir: string; readonly files: ReadonlyMap<string, string> };
+  /** A GitOps folder (absolute) that each resource keeps its manifest file in. */
+  readonly gitops?: { readonly dir: string };
   /** A cluster that each resource keeps its image in, object and status. */
   readonly cluster?: PulumiClusterTarget;
-  /** Dynamic resources (a TypeScript program), or the provider plugin's own. @default DYNAMIC_RESOURCES */
+  /** Dynamic resources (a TypeScript program), or the provider plugin's own. @default "dynamic" */
   readonly kinds?: ImageResourceKinds;
 }
 
@@ -28,32 +27,35 @@ export interface PulumiClusterTarget {
  * which images appear, change (naming the fields) or go away. Condition timestamps are left out of
  * the inputs: they move only with the image. With a GitOps folder, each image resource also writes
  * its file and keeps the folder's kustomization, the same bytes `vmimages generate` writes, through
- * the GitOps target's writer. With a cluster, each image has a resource there, of a type of its
+ * the GitOps target's writer, which renders the file from the inputs (its conditions keeping the
+ * times the file had). With a cluster, each image has a resource there, of a type of its
  * own, written by the cluster target's writer; with a cluster alone, that is the image's only
  * resource (operations.ts does both).
  */
 export function registerImages(generated: Generated, options: PulumiTargetOptions): pulumi.CustomResource[] {
-  const kinds = options.kinds ?? DYNAMIC_RESOURCES;
+  const dynamic = (options.kinds ?? "dynamic") === "dynamic";
   const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
-  return generated.manifests.flatMap((m) => {
-    const key = `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`;
+  const made: pulumi.CustomResource[] = [];
+  const opts = { parent: options.parent };
+  // The resources are constructed right here, in a loop: the engine keeps the stack of each
+  // resource's construction in its state, a frame for every call between here and the SDK.
+  for (const m of generated.manifests) {
     const image = withoutTimestamps(images.get(manifestKey(m))!);
-    const rel = manifestPath(m);
-    const made: pulumi.CustomResource[] = [];
     if (options.gitops !== undefined || options.cluster === undefined) {
-      const file = options.gitops && { dir: options.gitops.dir, path: rel, content: options.gitops.files.get(rel)! };
-      made.push(kinds.image(m.metadata.name, { key, image, ...(file ? { file } : {}) }, { parent: options.parent }));
+      const inputs: ImageResourceInputs = { image, ...(options.gitops ? { file: { dir: options.gitops.dir, apiVersion: m.apiVersion } } : {}) };
+      made.push(dynamic ? new DynamicResource(IMAGE_PROVIDER, m.metadata.name, { ...inputs }, opts, "vmimages", "Image") : new PluginResource(IMAGE_TYPE, m.metadata.name, { ...inputs }, opts));
     }
     if (options.cluster !== undefined) {
-      const placement = {
-        ...(options.cluster.context ? { context: options.cluster.context } : {}),
-        owner: options.cluster.owner,
-        apiVersion: m.apiVersion,
-        annotations: { ...(m.metadata.annotations ?? {}) },
-        spec: m.spec,
-      };
-      made.push(kinds.clusterImage(m.metadata.name, { key, image, kubeconfig: options.cluster.kubeconfig, cluster: placement }, { parent: options.parent }));
+      const cluster = { ...(options.cluster.context ? { context: options.cluster.context } : {}), owner: options.cluster.owner, apiVersion: m.apiVersion, annotations: { ...(m.metadata.annotations ?? {}) }, spec: m.spec };
+      // The kubeconfig is kept a secret in state whether or not it came as one.
+      const inputs: ClusterImageResourceInputs = { key: imageKey(image), image, kubeconfig: pulumi.secret(options.cluster.kubeconfig), cluster };
+      const secret = { ...opts, additionalSecretOutputs: ["kubeconfig"] };
+      made.push(
+        dynamic
+          ? new DynamicResource(CLUSTER_IMAGE_PROVIDER, m.metadata.name, { ...inputs }, secret, "vmimages", "ClusterImage")
+          : new PluginResource(CLUSTER_IMAGE_TYPE, m.metadata.name, { ...inputs }, secret),
+      );
     }
-    return made;
-  });
+  }
+  return made;
 }

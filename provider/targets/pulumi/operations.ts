@@ -1,7 +1,8 @@
-import type { CatalogImage } from "../../catalog/catalog";
+import { CatalogImage, entryManifest, imageKey } from "../../catalog/catalog";
 import type { ImageManifest } from "../../image/manifest";
 import { StackTarget, putStackImage, readStackImage, removeStackImage, serverOf } from "../cluster/image";
 import type { LiveImage } from "../cluster/plan";
+import { manifestPath } from "../gitops/layout";
 import { placeImageFile } from "../gitops/write";
 
 /**
@@ -14,32 +15,32 @@ import { placeImageFile } from "../gitops/write";
  * Nothing here imports Pulumi: the shapes are those the engine hands a provider.
  */
 
-/** A file a resource keeps in a GitOps folder: written on create and update, removed on delete. */
-export interface ManagedFile {
-  /** The GitOps folder (absolute). */
+/**
+ * Where an image's resource keeps its file: a GitOps folder (absolute), and the apiVersion it is
+ * written in. The file is made from these and the catalog entry (entryManifest) when it is
+ * written, so the state holds no rendered copy of it.
+ */
+export interface FilePlacement {
   readonly dir: string;
-  /** Path inside it, with `/`. */
-  readonly path: string;
-  readonly content: string;
+  readonly apiVersion: string;
 }
 
-/** The inputs of an image's resource: its catalog entry, and its GitOps file when there is a folder. */
+/** The inputs of an image's resource: its catalog entry, and where its GitOps file goes when there is a folder. */
 export interface ImageInputs {
-  readonly key: string;
   readonly image: CatalogImage;
-  readonly file?: ManagedFile;
+  readonly file?: FilePlacement;
 }
 
-/** What an image's resource keeps as outputs: where its file is (the inputs hold its content). */
+/** What an image's resource keeps as outputs: where its file is, which its delete removes. */
 export interface ImageOutputs {
-  readonly key?: string;
-  readonly file?: Pick<ManagedFile, "dir" | "path">;
+  /** The folder, and the file's path inside it, with `/`. */
+  readonly file?: { readonly dir: string; readonly path: string };
 }
 
 /**
- * Where an image's resource in a cluster keeps its image, besides its catalog entry: what the
- * object needs that the catalog entry does not hold. The kubeconfig is a property of its own, so
- * the engine keeps it a secret wherever it goes.
+ * Where an image's resource in a cluster keeps its image, and what the image holds besides its
+ * catalog entry, which a refresh reads back (drift in them shows). The kubeconfig is a property of
+ * its own, so the engine keeps it a secret wherever it goes.
  */
 export interface ClusterPlacement {
   readonly context?: string;
@@ -67,10 +68,10 @@ type Stored<T> = Partial<T> & { readonly __provider?: unknown };
 
 export const imageOperations = {
   async create(inputs: ImageInputs): Promise<{ id: string; outs: ImageOutputs }> {
-    return { id: inputs.key, outs: fileOutputs(inputs.key, placed(undefined, inputs.file)) };
+    return { id: imageKey(inputs.image), outs: fileOutputs(placed(undefined, inputs)) };
   },
   async update(_id: string, olds: Stored<ImageOutputs>, news: ImageInputs): Promise<{ outs: ImageOutputs }> {
-    return { outs: fileOutputs(news.key, placed(olds.file, news.file)) };
+    return { outs: fileOutputs(placed(olds.file, news)) };
   },
   async delete(_id: string, olds: Stored<ImageOutputs>): Promise<void> {
     placed(olds.file, undefined);
@@ -82,12 +83,12 @@ export const imageOperations = {
 
 export const clusterImageOperations = {
   async create(inputs: ClusterImageInputs): Promise<{ id: string; outs: ClusterImageInputs }> {
-    await putStackImage(targetOf(inputs), manifestOf(inputs));
+    await putStackImage(targetOf(inputs), manifestOf(inputs.image, inputs.cluster));
     return { id: inputs.key, outs: withoutProvider(inputs) };
   },
   async update(_id: string, olds: Stored<ClusterImageInputs>, news: ClusterImageInputs): Promise<{ outs: ClusterImageInputs }> {
     // An owner changed in the program takes over the images this resource made under the old one.
-    await putStackImage(targetOf(news), manifestOf(news), olds.cluster?.owner !== undefined ? [olds.cluster.owner] : []);
+    await putStackImage(targetOf(news), manifestOf(news.image, news.cluster), olds.cluster?.owner !== undefined ? [olds.cluster.owner] : []);
     // The image moved (to another namespace, kind or cluster): the old one goes once the new one is there.
     if (isWhole(olds) && (olds.key !== news.key || serverOf(targetOf(olds)) !== serverOf(targetOf(news)))) await remove(olds);
     return { outs: withoutProvider(news) };
@@ -97,7 +98,7 @@ export const clusterImageOperations = {
   },
   async read(id: string, props?: Stored<ClusterImageInputs>): Promise<{ id: string; props: Stored<ClusterImageInputs>; inputs?: ClusterImageInputs }> {
     if (props === undefined || !isWhole(props)) return { id, props: props ?? {} };
-    const live = await readStackImage(targetOf(props), props.cluster.apiVersion, manifestOf(props));
+    const live = await readStackImage(targetOf(props), props.cluster.apiVersion, manifestOf(props.image, props.cluster));
     // Gone from the cluster: so it is from the state, and the next `up` creates it again.
     if (live === undefined) return { id: "", props: {} };
     const seen = observed(withoutProvider(props), live);
@@ -122,16 +123,10 @@ export function observed(props: ClusterImageInputs, live: LiveImage): ClusterIma
   };
 }
 
-/** The image a cluster resource's inputs describe, as the cluster target writes it. */
-export function manifestOf(inputs: ClusterImageInputs): ImageManifest {
-  const { image, cluster } = inputs;
-  return {
-    apiVersion: cluster.apiVersion,
-    kind: image.kind,
-    metadata: { name: image.name, ...(image.namespace !== undefined ? { namespace: image.namespace } : {}), labels: { ...image.labels }, annotations: { ...cluster.annotations } },
-    spec: cluster.spec,
-    status: image.status,
-  } as ImageManifest;
+/** The image a cluster resource's catalog entry and placement describe, as the cluster target writes it (its conditions without times). */
+export function manifestOf(image: CatalogImage, placement: ClusterPlacement): ImageManifest {
+  const made = entryManifest(placement.apiVersion, image);
+  return { ...made, metadata: { ...made.metadata, labels: { ...image.labels }, annotations: { ...placement.annotations } }, spec: placement.spec as ImageManifest["spec"] };
 }
 
 function targetOf(inputs: ClusterImageInputs): StackTarget {
@@ -139,28 +134,29 @@ function targetOf(inputs: ClusterImageInputs): StackTarget {
 }
 
 async function remove(olds: ClusterImageInputs): Promise<void> {
-  await removeStackImage(targetOf(olds), olds.cluster.apiVersion, manifestOf(olds));
+  await removeStackImage(targetOf(olds), olds.cluster.apiVersion, manifestOf(olds.image, olds.cluster));
 }
 
 function isWhole(props: Stored<ClusterImageInputs>): props is ClusterImageInputs {
   return props.cluster !== undefined && props.image !== undefined && typeof props.kubeconfig === "string" && typeof props.key === "string";
 }
 
-/** Moves a resource's file; returns where it is now. */
-function placed(from: Pick<ManagedFile, "dir" | "path"> | undefined, to: ManagedFile | undefined): ImageOutputs["file"] {
-  if (from && to && from.dir !== to.dir) {
+/** Moves a resource's file to what its inputs make of it (none: removes it); returns where it is now. */
+function placed(from: ImageOutputs["file"], to: ImageInputs | undefined): ImageOutputs["file"] {
+  const next = to?.file && { dir: to.file.dir, manifest: entryManifest(to.file.apiVersion, to.image) };
+  if (from && next && from.dir !== next.dir) {
     placeImageFile(from.dir, from.path, undefined);
-    placeImageFile(to.dir, undefined, to);
+    placeImageFile(next.dir, undefined, next.manifest);
   } else {
-    const dir = to?.dir ?? from?.dir;
-    if (dir !== undefined) placeImageFile(dir, from?.path, to && { path: to.path, content: to.content });
+    const dir = next?.dir ?? from?.dir;
+    if (dir !== undefined) placeImageFile(dir, from?.path, next?.manifest);
   }
-  return to && { dir: to.dir, path: to.path };
+  return next && { dir: next.dir, path: manifestPath(next.manifest) };
 }
 
 /** An undefined output cannot cross to the engine (it is no protobuf value): it is left out. */
-function fileOutputs(key: string, file: ImageOutputs["file"]): ImageOutputs {
-  return { key, ...(file ? { file } : {}) };
+function fileOutputs(file: ImageOutputs["file"]): ImageOutputs {
+  return file ? { file } : {};
 }
 
 /** The props without the dynamic provider's code, which the engine adds itself. */
