@@ -86,22 +86,37 @@ go_build() {
   GOFLAGS=-mod=mod GONOSUMDB="github.com/pulumi" GOTOOLCHAIN=local go build -trimpath "$@"
 }
 
+# Builds a tool from Go once: `build_once NAME STAMP "OUTPUTS" WHAT BUILDER [ARG...]`. When the stamp
+# and every output are there, says so; else runs BUILDER in a subshell (a function that builds the
+# outputs, its output sent to stderr) and writes the stamp, whose name holds the version and a hash
+# of the sources. WHAT says what is built from where, with how long it takes in a last "(...)".
+build_once() {
+  local name="$1" stamp="$2" outputs="$3" what="$4" out start
+  shift 4
+  for out in $outputs; do [ -x "$out" ] || { out=missing; break; }; done
+  if [ "$out" != missing ] && [ -f "$stamp" ]; then
+    log "$name: $outputs (${what% (*}, built before)"
+    return
+  fi
+  require_go "$name"
+  log "$name: building $what"
+  start=$SECONDS
+  ("$@") >&2 || die "building $name failed (see above)"
+  touch "$stamp"
+  log "$name: built $outputs in $((SECONDS - start))s"
+}
+
+build_pulumi() {
+  cd "$VMI_ROOT/scripts/go/pulumi" && go_build -o "$VMI_BIN/pulumi" -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+}
+
 provide_pulumi() {
   local sys stamp="$VMI_BIN/.pulumi-$PULUMI_VERSION-$(src_hash "$VMI_ROOT/scripts/go/pulumi")"
   sys="$(command -v pulumi || true)"
   if [ -n "$sys" ] && [ "$sys" != "$VMI_BIN/pulumi" ] && [ -z "${VMI_FORCE_BUILD:-}" ]; then
     log "pulumi: $sys ($("$sys" version 2>/dev/null || echo '?'), from PATH)"
-  elif [ -x "$VMI_BIN/pulumi" ] && [ -f "$stamp" ]; then
-    log "pulumi: $VMI_BIN/pulumi ($("$VMI_BIN/pulumi" version), built before)"
   else
-    require_go "the Pulumi CLI"
-    log "pulumi: building $PULUMI_VERSION from github.com/pulumi/pulumi/pkg/v3 (a few minutes, once)"
-    local start=$SECONDS
-    (cd "$VMI_ROOT/scripts/go/pulumi" && go_build -o "$VMI_BIN/pulumi" \
-      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
-      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2 || die "building the Pulumi CLI failed (see above)"
-    touch "$stamp"
-    log "pulumi: built $VMI_BIN/pulumi ($("$VMI_BIN/pulumi" version)) in $((SECONDS - start))s"
+    build_once pulumi "$stamp" "$VMI_BIN/pulumi" "$PULUMI_VERSION from github.com/pulumi/pulumi/pkg/v3 (a few minutes, once)" build_pulumi || return
   fi
   provide_language_host nodejs "$(command -v pulumi)"
   provide_dynamic_launcher
@@ -119,27 +134,22 @@ provide_language_host() {
     log "pulumi-language-$language: $beside (beside $cli)"
     return
   fi
-  local stamp="$VMI_BIN/.language-$language-$PULUMI_VERSION-$( [ -d "$vendor" ] && src_hash "$vendor" || echo none)"
-  if [ -x "$host" ] && [ -f "$stamp" ]; then
-    log "pulumi-language-$language: $host ($PULUMI_VERSION, built before)"
-    return
-  fi
-  [ -d "$vendor" ] || die "pulumi-language-$language: no Pulumi installation beside $cli ships it and its source is not at $vendor"
-  require_go "pulumi-language-$language"
-  log "pulumi-language-$language: building $PULUMI_VERSION from $vendor"
-  local start=$SECONDS build="$VMI_TOOLS/build/language-$language"
-  rm -rf "$build" && mkdir -p "$(dirname "$build")" && cp -r "$vendor" "$build" && chmod -R u+w "$build"
+  [ -d "$vendor" ] || die "pulumi-language-$language: no Pulumi installation beside $cli ships it and its source is not at $vendor" || return
+  build_once "pulumi-language-$language" "$VMI_BIN/.language-$language-$PULUMI_VERSION-$(src_hash "$vendor")" "$host" "$PULUMI_VERSION from $vendor" \
+    build_language_host "$language" "$vendor" "$host"
+}
+
+build_language_host() {
+  local language="$1" vendor="$2" host="$3" build="$VMI_TOOLS/build/language-$1"
+  rm -rf "$build" && mkdir -p "$(dirname "$build")" && cp -r "$vendor" "$build" && chmod -R u+w "$build" || return
   (cd "$build" && go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
     -require "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" -require "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" \
-    && go_build -o "$host" -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" .) >&2 \
-    || die "building pulumi-language-$language failed (see above)"
+    && go_build -o "$host" -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" .) || return
   # The Python host runs this script, which it finds beside itself.
   if [ -f "$build/pulumi-language-$language-exec" ]; then
-    cp "$build/pulumi-language-$language-exec" "$host-exec" && chmod +x "$host-exec"
+    cp "$build/pulumi-language-$language-exec" "$host-exec" && chmod +x "$host-exec" || return
   fi
   rm -rf "$build"
-  touch "$stamp"
-  log "pulumi-language-$language: built $host in $((SECONDS - start))s"
 }
 
 # Dynamic providers run through the launcher @pulumi/pulumi ships: it resolves the SDK from the
@@ -177,109 +187,81 @@ provide_python() {
 # YAML programs: the YAML language host, from the Go module github.com/pulumi/pulumi-yaml with its
 # own requirements (it does not build against the CLI's pkg/v3).
 provide_yaml() {
-  local host="$VMI_BIN/pulumi-language-yaml" stamp="$VMI_BIN/.language-yaml-$PULUMI_YAML_VERSION-$(src_hash "$VMI_ROOT/scripts/go/pulumi-yaml")"
-  if [ -x "$host" ] && [ -f "$stamp" ]; then
-    log "pulumi-language-yaml: $host ($PULUMI_YAML_VERSION, built before)"
-    return
-  fi
-  require_go "pulumi-language-yaml"
-  log "pulumi-language-yaml: building $PULUMI_YAML_VERSION from github.com/pulumi/pulumi-yaml"
-  local start=$SECONDS
-  (cd "$VMI_ROOT/scripts/go/pulumi-yaml" && go_build -o "$host" -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) >&2 \
-    || die "building pulumi-language-yaml failed (see above)"
-  touch "$stamp"
-  log "pulumi-language-yaml: built $host in $((SECONDS - start))s"
+  build_once pulumi-language-yaml "$VMI_BIN/.language-yaml-$PULUMI_YAML_VERSION-$(src_hash "$VMI_ROOT/scripts/go/pulumi-yaml")" "$VMI_BIN/pulumi-language-yaml" \
+    "$PULUMI_YAML_VERSION from github.com/pulumi/pulumi-yaml" build_yaml
+}
+
+build_yaml() {
+  cd "$VMI_ROOT/scripts/go/pulumi-yaml" && go_build -o "$VMI_BIN/pulumi-language-yaml" -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 }
 
 provide_kubernetes() {
-  local plugin="$VMI_BIN/pulumi-resource-kubernetes" stamp="$VMI_BIN/.kubernetes-$KUBERNETES_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kubernetes")"
-  if [ -x "$plugin" ] && [ -f "$stamp" ]; then
-    log "kubernetes: $plugin ($KUBERNETES_VERSION, built before)"
-    return
-  fi
-  require_go "pulumi-resource-kubernetes"
-  log "kubernetes: building pulumi-resource-kubernetes $KUBERNETES_VERSION from $KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION (several minutes, once)"
-  local start=$SECONDS build="$VMI_TOOLS/build/kubernetes"
-  rm -rf "$build" && mkdir -p "$build"
-  cp "$VMI_ROOT"/scripts/go/kubernetes/{go.mod,go.sum,main.go} "$build/"
-  local src
+  build_once kubernetes "$VMI_BIN/.kubernetes-$KUBERNETES_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kubernetes")" "$VMI_BIN/pulumi-resource-kubernetes" \
+    "pulumi-resource-kubernetes $KUBERNETES_VERSION from $KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION (several minutes, once)" build_kubernetes
+}
+
+build_kubernetes() {
+  local build="$VMI_TOOLS/build/kubernetes" src
+  rm -rf "$build" && mkdir -p "$build" && cp "$VMI_ROOT"/scripts/go/kubernetes/{go.mod,go.sum,main.go} "$build/" || return
   src="$(cd "$build" && GOFLAGS=-mod=mod GONOSUMDB="github.com/pulumi" go mod download -json "$KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION" \
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [ -n "$src" ] && [ -d "$src" ] || die "could not download $KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION"
+  [ -n "$src" ] && [ -d "$src" ] || die "could not download $KUBERNETES_MODULE@$KUBERNETES_MODULE_VERSION" || return
   # The plugin's main embeds schema files that only its repository's generator writes; the module
   # ships them as schema.json and terraform-mapping.json beside main.go.
-  cp "$src/cmd/pulumi-resource-kubernetes/schema.json" "$build/schema-embed.json"
-  cp "$src/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$build/terraform-mapping-embed.json"
+  cp "$src/cmd/pulumi-resource-kubernetes/schema.json" "$build/schema-embed.json" \
+    && cp "$src/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$build/terraform-mapping-embed.json" || return
   # That commit was built against pulumi/pkg v3.215, which the proxy does not serve; v3.259 made
   # PackageSpec.Provider a pointer. A patched copy, built in place of the module, mends that one line.
-  cp -r "$src" "$build/provider" && chmod -R u+w "$build/provider"
+  cp -r "$src" "$build/provider" && chmod -R u+w "$build/provider" || return
   sed -i 's/^\(\t\tProvider: \)pschema.ResourceSpec{/\1\&pschema.ResourceSpec{/' "$build/provider/pkg/gen/schema.go"
-  grep -q 'Provider: &pschema.ResourceSpec{' "$build/provider/pkg/gen/schema.go" || die "the pulumi-kubernetes patch no longer applies"
-  (cd "$build" && go mod edit -replace "$KUBERNETES_MODULE=./provider" && go_build -o "$plugin" \
-    -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_VERSION" .) >&2 \
-    || die "building pulumi-resource-kubernetes failed (see above)"
+  grep -q 'Provider: &pschema.ResourceSpec{' "$build/provider/pkg/gen/schema.go" || die "the pulumi-kubernetes patch no longer applies" || return
+  (cd "$build" && go mod edit -replace "$KUBERNETES_MODULE=./provider" && go_build -o "$VMI_BIN/pulumi-resource-kubernetes" \
+    -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_VERSION" .) || return
   rm -rf "$build"
-  touch "$stamp"
-  log "kubernetes: built $plugin in $((SECONDS - start))s"
 }
 
 provide_govmomi() {
-  local stamp="$VMI_BIN/.govmomi-$GOVMOMI_VERSION-$(src_hash "$VMI_ROOT/scripts/go/govmomi")"
-  if [ -x "$VMI_BIN/vcsim" ] && [ -x "$VMI_BIN/govc" ] && [ -x "$VMI_BIN/vmimages-guestids" ] && [ -f "$stamp" ]; then
-    log "govmomi: $VMI_BIN/vcsim, govc and vmimages-guestids ($GOVMOMI_VERSION, built before)"
-    return
-  fi
-  require_go "vcsim and govc"
-  log "govmomi: building vcsim and govc from github.com/vmware/govmomi $GOVMOMI_VERSION"
-  local start=$SECONDS build="$VMI_TOOLS/build/govmomi" src
-  rm -rf "$build" && mkdir -p "$build"
-  cp -r "$VMI_ROOT/scripts/go/govmomi/." "$build/"
+  build_once govmomi "$VMI_BIN/.govmomi-$GOVMOMI_VERSION-$(src_hash "$VMI_ROOT/scripts/go/govmomi")" "$VMI_BIN/vcsim $VMI_BIN/govc $VMI_BIN/vmimages-guestids" \
+    "vcsim and govc from github.com/vmware/govmomi $GOVMOMI_VERSION" build_govmomi
+}
+
+build_govmomi() {
+  local build="$VMI_TOOLS/build/govmomi" src
+  rm -rf "$build" && mkdir -p "$build" && cp -r "$VMI_ROOT/scripts/go/govmomi/." "$build/" || return
   src="$(cd "$build" && GOFLAGS=-mod=mod go mod download -json "github.com/vmware/govmomi@$GOVMOMI_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [ -n "$src" ] && [ -d "$src" ] || die "could not download github.com/vmware/govmomi@$GOVMOMI_VERSION"
+  [ -n "$src" ] && [ -d "$src" ] || die "could not download github.com/vmware/govmomi@$GOVMOMI_VERSION" || return
   # vCenter gives an item a new content version when an update session completes; vcsim leaves a
   # TODO there. A patched copy makes the simulator do what vCenter does, so change detection by
   # content version can be tested against it.
-  cp -r "$src" "$build/govmomi" && chmod -R u+w "$build/govmomi"
+  cp -r "$src" "$build/govmomi" && chmod -R u+w "$build/govmomi" || return
   local sim="$build/govmomi/vapi/simulator/simulator.go"
   awk '{ print } /^\t\tcase "complete":$/ && !done { print "\t\t\tif _, item := s.libraryItemByID(session.LibraryItemID); item != nil {"; print "\t\t\t\titem.ContentVersion = getVersionString(item.ContentVersion)"; print "\t\t\t}"; done = 1 }' "$sim" > "$sim.new" && mv "$sim.new" "$sim"
-  grep -q 'item.ContentVersion = getVersionString(item.ContentVersion)' "$sim" || die "the vcsim content-version patch no longer applies"
+  grep -q 'item.ContentVersion = getVersionString(item.ContentVersion)' "$sim" || die "the vcsim content-version patch no longer applies" || return
   (cd "$build" && go mod edit -replace "github.com/vmware/govmomi=./govmomi" && go_build -o "$VMI_BIN/" ./vcsim ./govc \
-    && go_build -o "$VMI_BIN/vmimages-guestids" ./guestids) >&2 || die "building vcsim, govc and vmimages-guestids failed (see above)"
+    && go_build -o "$VMI_BIN/vmimages-guestids" ./guestids) || return
   rm -rf "$build"
-  touch "$stamp"
-  log "govmomi: built vcsim, govc and vmimages-guestids in $((SECONDS - start))s"
 }
 
 provide_kube() {
-  local stamp="$VMI_BIN/.kube-$KUBE_VERSION-$ETCD_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kube")-$(src_hash "$VMI_ROOT/scripts/go/etcd")"
-  if [ -x "$VMI_BIN/kube-apiserver" ] && [ -x "$VMI_BIN/kubectl" ] && [ -x "$VMI_BIN/etcd" ] && [ -f "$stamp" ]; then
-    log "kube: $VMI_BIN/kube-apiserver, kubectl ($KUBE_VERSION) and etcd ($ETCD_VERSION), built before"
-    return
-  fi
-  require_go "kube-apiserver, kubectl and etcd"
-  log "kube: building kube-apiserver and kubectl $KUBE_VERSION and etcd $ETCD_VERSION (about 10 minutes from nothing, once)"
-  local start=$SECONDS
+  build_once kube "$VMI_BIN/.kube-$KUBE_VERSION-$ETCD_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kube")-$(src_hash "$VMI_ROOT/scripts/go/etcd")" \
+    "$VMI_BIN/kube-apiserver $VMI_BIN/kubectl $VMI_BIN/etcd" "kube-apiserver and kubectl $KUBE_VERSION and etcd $ETCD_VERSION (about 10 minutes from nothing, once)" build_kube
+}
+
+build_kube() {
   # Without the version stamp the server reports v0.0.0-master.
   (cd "$VMI_ROOT/scripts/go/kube" && go_build -o "$VMI_BIN/" \
     -ldflags "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION#v1.}" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl) >&2 || die "building kube-apiserver and kubectl failed (see above)"
-  (cd "$VMI_ROOT/scripts/go/etcd" && go_build -o "$VMI_BIN/etcd" .) >&2 || die "building etcd failed (see above)"
-  touch "$stamp"
-  log "kube: built kube-apiserver, kubectl and etcd in $((SECONDS - start))s"
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl) \
+    && cd "$VMI_ROOT/scripts/go/etcd" && go_build -o "$VMI_BIN/etcd" .
 }
 
 provide_kustomize() {
-  local stamp="$VMI_BIN/.kustomize-$KUSTOMIZE_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kustomize")"
-  if [ -x "$VMI_BIN/kustomize" ] && [ -f "$stamp" ]; then
-    log "kustomize: $VMI_BIN/kustomize ($KUSTOMIZE_VERSION, built before)"
-    return
-  fi
-  require_go "kustomize"
-  log "kustomize: building $KUSTOMIZE_VERSION from sigs.k8s.io/kustomize/kustomize/v5"
-  local start=$SECONDS
-  (cd "$VMI_ROOT/scripts/go/kustomize" && go_build -o "$VMI_BIN/kustomize" sigs.k8s.io/kustomize/kustomize/v5) >&2 || die "building kustomize failed (see above)"
-  touch "$stamp"
-  log "kustomize: built $VMI_BIN/kustomize in $((SECONDS - start))s"
+  build_once kustomize "$VMI_BIN/.kustomize-$KUSTOMIZE_VERSION-$(src_hash "$VMI_ROOT/scripts/go/kustomize")" "$VMI_BIN/kustomize" \
+    "$KUSTOMIZE_VERSION from sigs.k8s.io/kustomize/kustomize/v5" build_kustomize
+}
+
+build_kustomize() {
+  cd "$VMI_ROOT/scripts/go/kustomize" && go_build -o "$VMI_BIN/kustomize" sigs.k8s.io/kustomize/kustomize/v5
 }
 
 provide() {

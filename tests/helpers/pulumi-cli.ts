@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
-import { existsSync, renameSync } from "node:fs";
+import { cpSync, existsSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { vmimages } from "./cli";
+import { EXAMPLE_LIBRARY, tempDir, writeTree } from "./library";
 import { localBackend, requireTool } from "./pulumi";
 
 export interface CliRun {
@@ -98,3 +100,24 @@ export function imageChanges(preview: PreviewJson, type: "Image" | "ClusterImage
   return changes({ ...preview, steps: preview.steps.filter((s) => s.urn.includes(`pulumi-nodejs:dynamic/vmimages:${type}::`) || s.urn.includes(`vmimages:index:${type}::`)) });
 }
 
+
+/** A copy of the example library, and a GitOps folder holding a file a person wrote. */
+export function exampleWorkspace(): { library: string; gitops: string } {
+  const dir = tempDir("vmimages-cli-");
+  const library = path.join(dir, "library");
+  cpSync(EXAMPLE_LIBRARY, library, { recursive: true });
+  const gitops = path.join(dir, "gitops");
+  writeTree(gitops, { "README.md": "written by a person\n" });
+  return { library, gitops };
+}
+
+/** `vmimages generate` on a copy of what Pulumi wrote finds nothing to change: the same files, byte for byte. */
+export async function cliAgrees(gitops: string, library: string): Promise<void> {
+  const copy = tempDir("vmimages-cmp-");
+  cpSync(gitops, copy, { recursive: true });
+  const config = path.join(tempDir("vmimages-cfg-"), "vmimages.yaml");
+  writeFileSync(config, `source:\n  directory: ${library}\nlibraries:\n  - name: base-images\n    scope: cluster\n  - name: team-a\n    namespace: team-a\n`);
+  const generated = await vmimages("generate", "-c", config, "-o", copy);
+  expect(generated.code).toBe(0);
+  expect(generated.err).toMatch(/ 0 file\(s\) written, 0 removed/);
+}

@@ -3,14 +3,13 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, wri
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { vmimages } from "../helpers/cli";
 import { crdErrors } from "../helpers/crd";
-import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
+import { PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { ovf } from "../helpers/ovf";
 import { startCluster } from "../helpers/kube";
 import { EXAMPLE_NAMES, imageNames } from "../helpers/names";
 import { docBlock } from "../helpers/docs";
-import { CliStack, changes, cliStack, imageChanges } from "../helpers/pulumi-cli";
+import { CliStack, changes, cliAgrees, cliStack, exampleWorkspace, imageChanges } from "../helpers/pulumi-cli";
 
 jest.setTimeout(900_000);
 
@@ -18,33 +17,12 @@ const exec = promisify(execFile);
 const GITOPS_EXAMPLE = path.join(PROJECT, "examples/gitops");
 const VM_STACK_EXAMPLE = path.join(PROJECT, "examples/vm-stack");
 
-/** A copy of the example library and a GitOps folder holding a file a person wrote. */
-function workspace(): { library: string; gitops: string } {
-  const dir = tempDir("vmimages-cli-");
-  const library = path.join(dir, "library");
-  cpSync(EXAMPLE_LIBRARY, library, { recursive: true });
-  const gitops = path.join(dir, "gitops");
-  writeTree(gitops, { "README.md": "written by a person\n" });
-  return { library, gitops };
-}
-
-/** `vmimages generate` on a copy of what Pulumi wrote must find nothing to change. */
-async function cliAgrees(gitops: string, library: string): Promise<void> {
-  const copy = tempDir("vmimages-cmp-");
-  cpSync(gitops, copy, { recursive: true });
-  const config = path.join(tempDir("vmimages-cfg-"), "vmimages.yaml");
-  writeFileSync(config, `source:\n  directory: ${library}\nlibraries:\n  - name: base-images\n    scope: cluster\n  - name: team-a\n    namespace: team-a\n`);
-  const run = await vmimages("generate", "-c", config, "-o", copy);
-  expect(run.code).toBe(0);
-  expect(run.err).toMatch(/ 0 file\(s\) written, 0 removed/);
-}
-
 describe.each([
   ["the root Pulumi.yaml", PROJECT],
   ["examples/gitops", GITOPS_EXAMPLE],
 ])("%s with the Pulumi CLI", (_what, project) => {
   test("preview, up, a preview with nothing to do, one update, create and delete, refresh without drift, destroy", async () => {
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     const names = imageNames(library);
     const stack = await cliStack(project);
     await stack.ok("config", "set", "library", library);
@@ -94,7 +72,7 @@ describe.each([
 describe("examples/gitops with a library that cannot be read", () => {
   const project = GITOPS_EXAMPLE;
   test("a malformed OVF fails preview and up naming the item, and leaves files and state as they were", async () => {
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     const stack = await cliStack(project);
     await stack.ok("config", "set", "library", library);
     await stack.ok("config", "set", "gitopsDir", gitops);
@@ -116,7 +94,7 @@ describe("examples/gitops with a library that cannot be read", () => {
 
 describe("the vm-stack example with the Pulumi CLI", () => {
   test("resolves through a StackReference to the gitops stack (namespace first), has nothing to do when nothing changed, follows a newer build, and fails with the CLI's messages", async () => {
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     writeTree(library, {
       "team-a/dup1.ovf": ovf({ osType: "ubuntu64Guest" }),
       "team-a/dup1.item.json": `{"name": "Duplicate"}`,
@@ -219,7 +197,7 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     // npm puts dependencies beside the package or in its own node_modules: neither holds @pulumi.
     expect(existsSync(path.join(prefix, "lib", "node_modules", "@pulumi"))).toBe(false);
     expect(existsSync(path.join(installed, "node_modules", "@pulumi"))).toBe(false);
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     const config = path.join(tempDir("vmimages-cfg-"), "vmimages.yaml");
     writeFileSync(config, `source:\n  directory: ${library}\nlibraries:\n  - name: base-images\n    scope: cluster\n  - name: team-a\n    namespace: team-a\n`);
     const run = await exec(path.join(prefix, "bin", "vmimages"), ["generate", "--config", config, "--out", gitops]);
@@ -250,7 +228,7 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
 
     const project = path.join(tempDir("vmimages-yaml-"), "yaml");
     cpSync(path.join(PROJECT, "examples", "yaml"), project, { recursive: true });
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     const stack = await cliStack(project, { env: { PATH: `${path.join(prefix, "bin")}${path.delimiter}${process.env.PATH ?? ""}` } });
     await stack.ok("config", "set", "library", library);
     await stack.ok("config", "set", "gitopsDir", gitops);
@@ -278,7 +256,7 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
         : { "tsconfig.json": docBlock("tsconfig.json"), "index.ts": docBlock("index.ts") }),
     });
     await npm(dir, "install");
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     return { dir, library, gitops };
   }
 

@@ -2,11 +2,10 @@ import { execFile } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { vmimages } from "../helpers/cli";
-import { EXAMPLE_LIBRARY, PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
+import { PROJECT, snapshot, tempDir, writeTree } from "../helpers/library";
 import { imageNames } from "../helpers/names";
 import { ovf } from "../helpers/ovf";
-import { CliRun, CliStack, cliStack, imageChanges } from "../helpers/pulumi-cli";
+import { CliRun, CliStack, cliAgrees, cliStack, exampleWorkspace, imageChanges } from "../helpers/pulumi-cli";
 import { localBackend, requireTool } from "../helpers/pulumi";
 import { Cluster, startCluster } from "../helpers/kube";
 
@@ -43,34 +42,13 @@ async function userProject(language: "python" | "go" | "yaml"): Promise<string> 
   return project;
 }
 
-/** A copy of the example library and a GitOps folder holding a file a person wrote. */
-function workspace(): { library: string; gitops: string } {
-  const dir = tempDir("vmimages-lang-");
-  const library = path.join(dir, "library");
-  cpSync(EXAMPLE_LIBRARY, library, { recursive: true });
-  const gitops = path.join(dir, "gitops");
-  writeTree(gitops, { "README.md": "written by a person\n" });
-  return { library, gitops };
-}
-
-/** `vmimages generate` on a copy of what Pulumi wrote finds nothing to change: the same files, byte for byte. */
-async function cliAgrees(gitops: string, library: string): Promise<void> {
-  const copy = tempDir("vmimages-cmp-");
-  cpSync(gitops, copy, { recursive: true });
-  const config = path.join(tempDir("vmimages-cfg-"), "vmimages.yaml");
-  writeFileSync(config, `source:\n  directory: ${library}\nlibraries:\n  - name: base-images\n    scope: cluster\n  - name: team-a\n    namespace: team-a\n`);
-  const generated = await vmimages("generate", "-c", config, "-o", copy);
-  expect(generated.code).toBe(0);
-  expect(generated.err).toMatch(/ 0 file\(s\) written, 0 removed/);
-}
-
 describe.each(["python", "go", "yaml"] as const)("examples/%s with the Pulumi CLI and the provider plugin", (language) => {
   let stack: CliStack;
 
   test("up writes the files vmimages generate writes and resolves a display name; previews show each changed, added and vanished item; an unknown name fails with the CLI's message; destroy removes only what it wrote", async () => {
     requireTool(`pulumi-language-${language}`);
     const project = await userProject(language);
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     const names = imageNames(library);
     stack = await cliStack(project, { env: ENV });
     await stack.ok("config", "set", "library", library);
@@ -121,7 +99,7 @@ describe("examples/python on a real API server, resolving through a StackReferen
     requireTool("pulumi-language-python");
     cluster = await startCluster();
     await cluster.kubectl(["create", "namespace", "team-a"]);
-    const { library, gitops } = workspace();
+    const { library, gitops } = exampleWorkspace();
     const names = imageNames(library);
     const images = await cliStack(path.join(PROJECT, "examples", "gitops"));
     await images.ok("config", "set", "library", library);
