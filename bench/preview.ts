@@ -107,6 +107,7 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
   /** A stack of an inline TypeScript program, or of the Python project. */
   type Program = ((out: string) => () => Promise<Record<string, unknown>>) | { readonly python: string };
   const pluginPath = { PATH: `${path.join(PROJECT, "bin")}${path.delimiter}${process.env.PATH ?? ""}` };
+  const cwd = process.cwd();
   const measure = async (name: string, program: Program) => {
     const ups: number[] = [];
     const previews: number[] = [];
@@ -114,6 +115,9 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
       const backend = localBackend();
       const workDir = name === "ours" ? installed.workDir() : path.join(backend.dir, "ws");
       mkdirSync(workDir, { recursive: true });
+      // An inline program's engine starts the dynamic provider in the folder this process is in:
+      // the installed package is found from there, as from a user's project folder.
+      process.chdir(workDir);
       const out = path.join(backend.dir, "out");
       let stack: Stack;
       if (typeof program === "function") {
@@ -142,6 +146,7 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
       log(`preview N=${n}: ${name} run ${r + 1}: up, one checkpoint`);
       upsOneCheckpoint.push((await timed(() => stack.up())).ms);
     }
+    process.chdir(cwd);
     return { up: median(ups), preview: median(previews), upOneCheckpoint: median(upsOneCheckpoint), stateBytesPerImage: stateBytes / n };
   };
 

@@ -44,24 +44,22 @@ export class VmImagesProvider implements provider.Provider {
   }
 
   async create(urn: string, inputs: Props): Promise<provider.CreateResult> {
-    const ops = operationsOf(urn);
-    const made = await ops.create(plain(inputs) as never);
+    const made = await operationsOf(urn).create(plain(inputs));
     return { id: made.id, outs: withSecrets(made.outs) };
   }
 
   async update(id: string, urn: string, olds: Props, news: Props): Promise<provider.UpdateResult> {
-    const made = await operationsOf(urn).update(id, plain(olds) as never, plain(news) as never);
+    const made = await operationsOf(urn).update(id, plain(olds), plain(news));
     return { outs: withSecrets(made.outs) };
   }
 
   async delete(id: string, urn: string, props: Props): Promise<void> {
-    await operationsOf(urn).delete(id, plain(props) as never);
+    await operationsOf(urn).delete(id, plain(props));
   }
 
   async read(id: string, urn: string, props?: Props): Promise<provider.ReadResult> {
-    const seen = await operationsOf(urn).read(id, plain(props ?? {}) as never);
-    const inputs = (seen as { inputs?: object }).inputs;
-    return { id: seen.id, props: withSecrets(seen.props), ...(inputs ? { inputs: withSecrets(inputs) } : {}) };
+    const seen = await operationsOf(urn).read(id, plain(props ?? {}));
+    return { id: seen.id, props: withSecrets(seen.props), ...(seen.inputs ? { inputs: withSecrets(seen.inputs) } : {}) };
   }
 
   async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
@@ -131,19 +129,54 @@ async function catalogOf(args: FunctionArgs, fn: string): Promise<Catalog> {
   );
 }
 
-function operationsOf(urn: string): typeof imageOperations | typeof clusterImageOperations {
-  // urn:pulumi:STACK::PROJECT::PARENT-TYPE$TYPE::NAME
-  const type = urn.split("::")[2]?.split("$").pop();
-  if (type === IMAGE_TYPE) return imageOperations;
-  if (type === CLUSTER_IMAGE_TYPE) return clusterImageOperations;
-  throw new Error(`unknown resource type ${type}: vmimages serves ${IMAGE_TYPE} and ${CLUSTER_IMAGE_TYPE}`);
+/**
+ * What the plugin does for one of its resource types, over the props the engine hands it. These
+ * are the inputs and outputs the plugin's own resources were given and returned (the component
+ * registers them, operations.ts returns them), so each type's operations take them as their own.
+ */
+interface ResourceOperations {
+  create(inputs: Props): Promise<{ id: string; outs: object }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs: object }>;
+  delete(id: string, olds: Props): Promise<void>;
+  read(id: string, props: Props): Promise<{ id: string; props: object; inputs?: object }>;
 }
 
-/** A value as the engine sent it, its secrets unwrapped (the plugin accepts secrets; withSecrets marks them again). */
-function plain(value: unknown): unknown {
-  if (isRpcSecret(value)) return plain(unwrapRpcSecret(value));
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+function asResourceOperations<I, O extends object>(ops: {
+  create(inputs: I): Promise<{ id: string; outs: O }>;
+  update(id: string, olds: Partial<O>, news: I): Promise<{ outs: O }>;
+  delete(id: string, olds: Partial<O>): Promise<void>;
+  read(id: string, props?: Partial<O>): Promise<{ id: string; props: object; inputs?: object }>;
+}): ResourceOperations {
+  return {
+    create: (inputs) => ops.create(inputs as I),
+    update: (id, olds, news) => ops.update(id, olds as Partial<O>, news as I),
+    delete: (id, olds) => ops.delete(id, olds as Partial<O>),
+    read: (id, props) => ops.read(id, props as Partial<O>),
+  };
+}
+
+const OPERATIONS: Readonly<Record<string, ResourceOperations>> = {
+  [IMAGE_TYPE]: asResourceOperations(imageOperations),
+  [CLUSTER_IMAGE_TYPE]: asResourceOperations(clusterImageOperations),
+};
+
+function operationsOf(urn: string): ResourceOperations {
+  // urn:pulumi:STACK::PROJECT::PARENT-TYPE$TYPE::NAME
+  const type = urn.split("::")[2]?.split("$").pop() ?? "";
+  const ops = OPERATIONS[type];
+  if (ops === undefined) throw new Error(`unknown resource type ${type}: vmimages serves ${IMAGE_TYPE} and ${CLUSTER_IMAGE_TYPE}`);
+  return ops;
+}
+
+/** Props as the engine sent them, their secrets unwrapped (the plugin accepts secrets; withSecrets marks them again). */
+function plain(value: unknown): Props {
+  return plainValue(value) as Props;
+}
+
+function plainValue(value: unknown): unknown {
+  if (isRpcSecret(value)) return plainValue(unwrapRpcSecret(value));
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValue(v)]));
   return value;
 }
 

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { clitemName, namingItemId, vmiName } from "../../provider/image/naming";
+import { clitemName, clitemOfImage, namingItemId, vmiName } from "../../provider/image/naming";
 import { ItemId } from "../../provider/types";
 
 describe("image naming", () => {
@@ -14,6 +14,10 @@ describe("image naming", () => {
 
   test("gives the ContentLibraryItem the same hash with a clitem- prefix", () => {
     expect(clitemName("e1968c25-dd84-4506-8dc7-9beacb6b688e")).toBe("clitem-0a0044d7c690bcbea");
+  });
+
+  test("the ContentLibraryItem's name follows from the image's, for any item", () => {
+    fc.assert(fc.property(fc.uuid(), (id) => expect(clitemOfImage(vmiName(id))).toBe(clitemName(id))));
   });
 
   test("every generated name is a valid DNS-1123 label of 21 characters", () => {

@@ -28,9 +28,11 @@ export interface PulumiClusterTarget {
  * the inputs: they move only with the image. With a GitOps folder, each image resource also writes
  * its file and keeps the folder's kustomization, the same bytes `vmimages generate` writes, through
  * the GitOps target's writer, which renders the file from the inputs (its conditions keeping the
- * times the file had). With a cluster, each image has a resource there, of a type of its
- * own, written by the cluster target's writer; with a cluster alone, that is the image's only
- * resource (operations.ts does both).
+ * times the file had). With a cluster, each image has a resource there, of a type of its own
+ * (taking the cluster target away deletes these and leaves a GitOps folder's files alone), written
+ * by the cluster target's writer; with a cluster alone, that is the image's only resource
+ * (operations.ts does both). A changed content version (or any other field) is an update, never a
+ * replacement: the names are derived from the item ids.
  */
 export function registerImages(generated: Generated, options: PulumiTargetOptions): pulumi.CustomResource[] {
   const dynamic = (options.kinds ?? "dynamic") === "dynamic";

@@ -78,7 +78,6 @@ export const CLUSTER_IMAGE_TYPE = "vmimages:index:ClusterImage";
 /** How the image resources of a component are made: as dynamic resources of a TypeScript program, or as the provider plugin's own types. */
 export type ImageResourceKinds = "dynamic" | "plugin";
 
-
 /**
  * The SDK's resource classes, constructed as they are. TypeScript marks them abstract (a package
  * subclasses them per type); here a subclass would only add a frame to the stack the engine keeps
