@@ -113,14 +113,14 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     const previews: number[] = [];
     const fresh = async (env: Record<string, string> = {}) => {
       const backend = localBackend();
-      const workDir = name === "ours" ? installed.workDir() : path.join(backend.dir, "ws");
-      mkdirSync(workDir, { recursive: true });
-      // An inline program's engine starts the dynamic provider in the folder this process is in:
-      // the installed package is found from there, as from a user's project folder.
-      process.chdir(workDir);
       const out = path.join(backend.dir, "out");
       let stack: Stack;
       if (typeof program === "function") {
+        const workDir = name === "ours" ? installed.workDir() : path.join(backend.dir, "ws");
+        mkdirSync(workDir, { recursive: true });
+        // An inline program's engine starts the dynamic provider in the folder this process is
+        // in: the installed package is found from there, as from a user's project folder.
+        if (name === "ours") process.chdir(workDir);
         stack = await LocalWorkspace.createOrSelectStack({ projectName: `bench-${name}`, stackName: "b", program: program(out) }, { workDir, envVars: { ...backend.envVars, ...env } });
       } else {
         stack = await LocalWorkspace.createOrSelectStack({ workDir: program.python, stackName: "b" }, { envVars: { ...backend.envVars, ...pluginPath, ...env } });

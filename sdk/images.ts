@@ -6,7 +6,7 @@ import { ImageChoice, ImageCriteria, SelectOptions, selectCatalogImage } from ".
 import { ConfigError } from "../provider/errors";
 import { checkPublishedUrls, publishedConnection, publishedEntries, readChoices, readPublishedFields, readVcenterFields, throwProblems, vcenterConnection } from "../provider/pipeline/arguments";
 import { runPipeline } from "../provider/pipeline/run";
-import { GitopsFolder } from "../provider/targets/gitops";
+import { prepareFolder } from "../provider/targets/gitops";
 import { checkOwner, ownerLabel } from "../provider/targets/cluster/owner";
 import { registerImages } from "../provider/targets/pulumi";
 import { ImageResourceKinds } from "../provider/targets/pulumi/resources";
@@ -164,16 +164,16 @@ export class ContentLibraryImages extends pulumi.ComponentResource<{ catalog: Ca
         ...(cacheDir ? { cacheDir } : {}),
         onWarning: (m) => void pulumi.log.warn(m, this),
       });
-      // Opened to mend what an interrupted write left, and to refuse a folder that is not ours,
-      // before any image resource writes it: the resources write the files themselves (keeping
-      // the folder's kustomization), so a preview shows exactly the images that appear, change or go away.
-      const folder = args.gitops ? GitopsFolder.open(args.gitops.directory, { lock: false }) : undefined;
+      // Mended if an interrupted write left it so, and refused if it is not ours, before any image
+      // resource writes it: the resources write the files themselves (keeping the folder's
+      // kustomization), so a preview shows exactly the images that appear, change or go away.
+      const folder = args.gitops ? prepareFolder(args.gitops.directory) : undefined;
       const cluster = args.kubernetes && {
         kubeconfig: args.kubernetes.kubeconfig,
         ...(args.kubernetes.context ? { context: args.kubernetes.context } : {}),
         owner: args.kubernetes.owner !== undefined ? checkOwner(args.kubernetes.owner, "kubernetes.owner") : ownerLabel(`${pulumi.getProject()}.${pulumi.getStack()}.${name}`),
       };
-      registerImages(generated, { parent: this, kinds: this.imageResources(), ...(folder ? { gitops: { dir: folder.dir } } : {}), ...(cluster ? { cluster } : {}) });
+      registerImages(generated, { parent: this, kinds: this.imageResources(), ...(folder ? { gitops: { dir: folder } } : {}), ...(cluster ? { cluster } : {}) });
       return { catalog: { images: generated.catalog.images.map(withoutTimestamps) } };
     } finally {
       done();

@@ -1,8 +1,15 @@
+import * as fs from "node:fs";
+// Every read passes through, counted: what a function reads is part of what it does.
+jest.mock("node:fs", () => {
+  const real = jest.requireActual<typeof import("node:fs")>("node:fs");
+  return { ...real, readFileSync: jest.fn(real.readFileSync) };
+});
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { OutputError } from "../../provider/errors";
 import { failure } from "../helpers/failure";
 import { KUSTOMIZATION, manifestPath, planFolder, renderFolder } from "../../provider/targets/gitops/layout";
+import { prepareFolder } from "../../provider/targets/gitops";
 import { applyPlan, readOwnedFiles } from "../../provider/targets/gitops/write";
 import { isoImage } from "../helpers/image";
 import { tempDir, writeTree } from "../helpers/library";
@@ -56,5 +63,41 @@ describe("applying a plan to the folder", () => {
     expect(error.message).toContain(`cannot write ${path.join(dir, blocked)}`);
     expect(allFiles(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(readFileSync(path.join(dir, KUSTOMIZATION), "utf8")).toBe(before);
+  });
+});
+
+describe("readying a folder for the Pulumi image resources, which write its files one at a time", () => {
+  const images = [isoImage(1), isoImage(2, "team-a")];
+
+  test("refuses a folder whose kustomization.yaml vmimages did not write, naming the file", () => {
+    const dir = tempDir("vmimages-prepare-");
+    writeTree(dir, { [KUSTOMIZATION]: "resources: []\n" });
+    const error = failure(() => prepareFolder(dir));
+    expect(error).toBeInstanceOf(OutputError);
+    expect(error.message).toContain(`${path.join(dir, KUSTOMIZATION)} was not written by vmimages`);
+  });
+
+  test("removes what a run killed before its journal left, and keeps the files", () => {
+    const dir = tempDir("vmimages-prepare-");
+    const files = renderFolder(images);
+    writeTree(dir, { ...Object.fromEntries(files), [`${manifestPath(isoImage(3))}.vmimages-tmp`]: "half a file" });
+    expect(prepareFolder(dir)).toBe(dir);
+    expect(readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".vmimages-tmp"))).toEqual([]);
+    expect(readOwnedFiles(dir).files).toEqual(files);
+  });
+
+  test("reads no image file: each resource reads only its own", () => {
+    const dir = tempDir("vmimages-prepare-");
+    writeTree(dir, Object.fromEntries(renderFolder(images)));
+    const reads = jest.mocked(fs.readFileSync);
+    reads.mockClear();
+    expect(prepareFolder(dir)).toBe(dir);
+    expect(reads.mock.calls.map(([file]) => path.relative(dir, String(file)))).toEqual([KUSTOMIZATION]);
+  });
+
+  test("takes a folder that does not exist yet, and gives it back absolute", () => {
+    const dir = path.join(tempDir("vmimages-prepare-"), "new");
+    expect(prepareFolder(path.relative(process.cwd(), dir))).toBe(dir);
+    expect(existsSync(dir)).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { FolderPlan, manifestPath, planFolder, renderFolder } from "./layout";
 import { readManifestsFolder as readManifests } from "./manifests";
 import { keepFileTimes, previousCatalog } from "./previous";
 import { StampStore, folderStamp } from "./stamp";
-import { FolderLock, applyPlan, lockFolder, needsRecovery, readOwnedFiles, recoverFolder } from "./write";
+import { FolderLock, applyPlan, lockFolder, needsRecovery, readOwnedFiles, readOwnedKustomization, recoverFolder } from "./write";
 
 export { KUSTOMIZATION, manifestPath, renderFolder } from "./layout";
 
@@ -27,6 +27,27 @@ export async function readManifestsFolder(dir: string): Promise<ImageManifest[]>
     }
   }
   return readManifests(dir);
+}
+
+/**
+ * Readies `dir` for writers that place its files one image at a time (the Pulumi image resources):
+ * mends what a run killed mid-write left, under the folder's lock, and refuses a folder that is not
+ * vmimages'. It reads no image file: each writer reads only its own.
+ * @returns the folder, absolute
+ * @throws OutputError when its kustomization.yaml is not ours, or another run holds its lock.
+ */
+export function prepareFolder(dir: string): string {
+  const absolute = path.resolve(dir);
+  if (existsSync(absolute) && needsRecovery(absolute)) {
+    const lock = lockFolder(absolute);
+    try {
+      recoverFolder(absolute);
+    } finally {
+      lock.release();
+    }
+  }
+  readOwnedKustomization(absolute);
+  return absolute;
 }
 
 /** What writing a run's images into a folder did (or would do). */

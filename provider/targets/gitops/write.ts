@@ -44,19 +44,16 @@ export function isOurs(text: string): boolean {
 }
 
 /**
- * Reads what a previous run wrote into `dir`: its kustomization and every image file of vmimages'
- * below `cluster/` and `namespaces/<namespace>/` (the only places it writes them), listed in the
- * kustomization or not, so the plan removes one whose image is gone. A missing folder is an empty one.
+ * The kustomization vmimages wrote into `dir`, if there is one (undefined: there is none, or no folder).
  * @throws OutputError when `dir` has a kustomization.yaml that vmimages did not write.
  */
-export function readOwnedFiles(dir: string): OwnedFiles {
-  const files = new Map<string, string>();
+export function readOwnedKustomization(dir: string): string | undefined {
   const kustomizationPath = path.join(dir, KUSTOMIZATION);
   let kustomization: string;
   try {
     kustomization = readFileSync(kustomizationPath, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { files };
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new OutputError(`cannot read ${kustomizationPath}: ${messageOf(err)}`, { file: kustomizationPath }, { cause: err });
   }
   if (!isOurs(kustomization)) {
@@ -64,6 +61,19 @@ export function readOwnedFiles(dir: string): OwnedFiles {
       file: kustomizationPath,
     });
   }
+  return kustomization;
+}
+
+/**
+ * Reads what a previous run wrote into `dir`: its kustomization and every image file of vmimages'
+ * below `cluster/` and `namespaces/<namespace>/` (the only places it writes them), listed in the
+ * kustomization or not, so the plan removes one whose image is gone. A missing folder is an empty one.
+ * @throws OutputError when `dir` has a kustomization.yaml that vmimages did not write.
+ */
+export function readOwnedFiles(dir: string): OwnedFiles {
+  const files = new Map<string, string>();
+  const kustomization = readOwnedKustomization(dir);
+  if (kustomization === undefined) return { files };
   files.set(KUSTOMIZATION, kustomization);
   for (const rel of imageFiles(dir)) {
     if (!OWNED_FILE.test(rel)) continue;
