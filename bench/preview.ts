@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
@@ -23,6 +23,43 @@ export interface PreviewResult {
   readonly peerStateBytes: number;
   /** The same component from a Python program, through the provider plugin (absent in results measured before it was). */
   readonly python?: { readonly upMs: number; readonly previewMs: number; readonly upOneCheckpointMs: number; readonly stateBytes: number };
+  /**
+   * What each side pays before its first resource (absent in results measured before it was):
+   * the time from starting each provider until it serves (the engine waits for that), and the
+   * preview of a Python program that declares nothing (the language host and interpreter alone).
+   */
+  readonly fixed?: { readonly dynamicProviderStartMs: number; readonly pluginStartMs: number; readonly kubernetesProviderStartMs: number; readonly pythonEmptyPreviewMs: number };
+}
+
+/** The time from starting a provider until it prints the port it serves on, which the engine reads before its first call. */
+async function providerStartMs(command: string, cwd: string): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  // A group of its own: the dynamic provider host is a shell script whose node process would outlive it.
+  const child = spawn(command, ["127.0.0.1:1"], { cwd, stdio: ["ignore", "pipe", "ignore"], detached: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once("data", () => resolve());
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`${command} exited (${code}) before it served`)));
+    });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  } finally {
+    const exited = new Promise((r) => child.once("exit", r));
+    process.kill(-child.pid!, "SIGKILL");
+    await exited;
+  }
+}
+
+/** The median preview of a Python program that declares no resource, after one `up`. */
+async function emptyPythonPreviewMs(runs: number): Promise<number> {
+  const backend = localBackend();
+  const dir = path.join(backend.dir, "empty-python");
+  writeTree(dir, { "Pulumi.yaml": "name: empty-python\nruntime: python\n", "__main__.py": "import pulumi\n" });
+  const stack = await LocalWorkspace.createOrSelectStack({ workDir: dir, stackName: "b" }, { envVars: backend.envVars });
+  await stack.up();
+  const previews: number[] = [];
+  for (let r = 0; r < runs; r++) previews.push((await timed(() => stack.preview())).ms);
+  return median(previews);
 }
 
 const PROJECT = path.resolve(__dirname, "..", "..");
@@ -165,6 +202,20 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
   });
   installed.remove();
   const python = await measure("python", { python: pythonProject({ ...localBackend().envVars, ...pluginPath }) });
+  log(`preview N=${n}: what each side pays before its first resource`);
+  const starts = { dynamic: [] as number[], plugin: [] as number[], kubernetes: [] as number[] };
+  for (let r = 0; r < runs; r++) {
+    // The engine starts the dynamic provider host in the project's folder, where it finds @pulumi/pulumi.
+    starts.dynamic.push(await providerStartMs("pulumi-resource-pulumi-nodejs", PROJECT));
+    starts.plugin.push(await providerStartMs(path.join(PROJECT, "bin", "pulumi-resource-vmimages"), PROJECT));
+    starts.kubernetes.push(await providerStartMs("pulumi-resource-kubernetes", PROJECT));
+  }
+  const fixed = {
+    dynamicProviderStartMs: median(starts.dynamic),
+    pluginStartMs: median(starts.plugin),
+    kubernetesProviderStartMs: median(starts.kubernetes),
+    pythonEmptyPreviewMs: await emptyPythonPreviewMs(runs),
+  };
   return {
     n,
     python: { upMs: python.up, previewMs: python.preview, upOneCheckpointMs: python.upOneCheckpoint, stateBytes: python.stateBytesPerImage },
@@ -176,5 +227,6 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     peerUpOneCheckpointMs: peer.upOneCheckpoint,
     oursStateBytes: ours.stateBytesPerImage,
     peerStateBytes: peer.stateBytesPerImage,
+    fixed,
   };
 }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as path from "node:path";
@@ -23,6 +23,26 @@ export interface PublishedSyncResult extends SyncFigures {
   readonly itemsJsonBytes: number;
   /** `vmimages publish` of the N items into an empty folder (not a target: for scale). */
   readonly publishMs: number;
+  /**
+   * The floor of a cold run's writes: the N image files and the kustomization a cold run wrote,
+   * written again from memory into a new folder with one plain write each, timed in this process
+   * (absent in results measured before it was).
+   */
+  readonly outputWriteMs?: number;
+}
+
+/** Writes the files below `from` again into `to` from memory, one plain write each; the time of the writes alone. */
+function timeWritingAgain(from: string, to: string): number {
+  const files = readdirSync(from, { recursive: true, encoding: "utf8" }).filter((rel) => statSync(path.join(from, rel)).isFile()).map((rel) => [rel, readFileSync(path.join(from, rel))] as const);
+  const dirs = new Set<string>();
+  const t0 = process.hrtime.bigint();
+  for (const [rel, body] of files) {
+    const dir = path.dirname(path.join(to, rel));
+    if (!dirs.has(dir)) mkdirSync(dir, { recursive: true });
+    dirs.add(dir);
+    writeFileSync(path.join(to, rel), body);
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
 /** A static web server over a folder's files, read into memory (so the server's disk is not what is measured), with kept-alive connections. */
@@ -118,10 +138,14 @@ export async function benchPublished(n: number, runs: number, log: (m: string) =
 
     log(`published N=${n}: cold`);
     const cold: Array<{ ms: number; run: ChildRun }> = [];
+    const outputWrites: number[] = [];
     for (let r = 0; r < runs; r++) {
       rmSync(cache, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });
       cold.push(await generate(args));
+      const again = path.join(dir, `written-again-${r}`);
+      outputWrites.push(timeWritingAgain(out, again));
+      rmSync(again, { recursive: true, force: true });
     }
     log(`published N=${n}: warm`);
     const warm: Array<{ ms: number; run: ChildRun }> = [];
@@ -168,6 +192,7 @@ export async function benchPublished(n: number, runs: number, log: (m: string) =
       ...syncFigures({ cold, warm, changed, changedItems: k, warmNewFolderMs: median(warmNew), floor, starts, nodeStarts }),
       itemsJsonBytes,
       publishMs,
+      outputWriteMs: median(outputWrites),
     };
   } finally {
     await server.close();

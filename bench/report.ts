@@ -9,6 +9,7 @@ import * as path from "node:path";
 import type { ApplyResult } from "./apply";
 import type { HostileResult } from "./hostile";
 import type { PreviewResult } from "./preview";
+import type { PublishedSyncResult } from "./published";
 import type { PureResult } from "./pure";
 import type { TargetCheck } from "./stats";
 import type { SyncResult } from "./sync";
@@ -31,6 +32,7 @@ export interface Results {
   readonly hostile?: Section<HostileResult>;
   readonly apply?: Section<ApplyResult>;
   readonly sync?: Section<Measured<SyncResult>>;
+  readonly published?: Section<Measured<PublishedSyncResult>>;
   readonly preview?: Section<Measured<PreviewResult>>;
 }
 
@@ -94,11 +96,36 @@ export function renderResults(results: Results): string {
       )}${checks(s)}`,
     );
   }
+  if (results.published?.data.length) {
+    const s = results.published;
+    parts.push(
+      `### Published library over loopback HTTP\n\n${measuredAt(s)}.\n\n${table(
+        ["N", "items.json", "curl warm / cold", "warm", "warm/curl", "floor/curl", "bare floor/curl", "cold", "cold/curl", "writes alone/curl cold", "warm, new folder", "1% changed", "requests cold / warm / 1%", "descriptors cold / warm / 1%", "peak RSS cold / warm"],
+        s.data.map((r) => [
+          String(r.n),
+          `${(r.itemsJsonBytes / 1e6).toFixed(1)} MB`,
+          `${ms(r.curlWarmMs)} / ${ms(r.curlColdMs)}`,
+          ms(r.warmMs),
+          ratio(r.warmMs, r.curlWarmMs),
+          ratio(r.requestsProcessMs, r.curlWarmMs),
+          `${ratio(r.nodeStartMs + r.requestsOnlyMs, r.curlWarmMs)} (${Math.round(r.nodeStartMs)} + ${Math.round(r.requestsOnlyMs)} ms)`,
+          ms(r.coldMs),
+          ratio(r.coldMs, r.curlColdMs),
+          r.outputWriteMs !== undefined ? `${ratio(r.outputWriteMs, r.curlColdMs)} (${Math.round(r.outputWriteMs)} ms)` : "not measured",
+          ms(r.warmNewFolderMs),
+          ms(r.changedMs),
+          `${r.coldRequests} / ${r.warmRequests} / ${r.changedRequests}`,
+          `${r.coldDownloads} / ${r.warmDownloads} / ${r.changedDownloads}`,
+          `${Math.round(r.coldRssMb)} / ${Math.round(r.warmRssMb)} MB`,
+        ]),
+      )}${checks(s)}`,
+    );
+  }
   if (results.preview?.data.length) {
     const p = results.preview;
     parts.push(
       `### Pulumi up and preview\n\n${measuredAt(p)}.\n\n${table(
-        ["N", "ours up", "peer up", "ratio", "ours preview", "peer preview", "ratio", "ours up, 1 ckpt", "peer up, 1 ckpt", "ratio", "state per image ours / peer", "Python up / preview / state per image"],
+        ["N", "ours up", "peer up", "ratio", "ours preview", "peer preview", "ratio", "ours up, 1 ckpt", "peer up, 1 ckpt", "ratio", "state per image ours / peer", "Python up / preview / state per image", "provider start: dynamic / plugin / Kubernetes; empty Python preview"],
         p.data.map((r) => [
           String(r.n),
           ms(r.oursUpMs),
@@ -112,6 +139,7 @@ export function renderResults(results: Results): string {
           ratio(r.oursUpOneCheckpointMs, r.peerUpOneCheckpointMs),
           `${(r.oursStateBytes / 1000).toFixed(1)} / ${(r.peerStateBytes / 1000).toFixed(1)} KB`,
           r.python ? `${ms(r.python.upMs)} / ${ms(r.python.previewMs)} / ${(r.python.stateBytes / 1000).toFixed(1)} KB` : "not measured",
+          r.fixed ? `${ms(r.fixed.dynamicProviderStartMs)} / ${ms(r.fixed.pluginStartMs)} / ${ms(r.fixed.kubernetesProviderStartMs)}; ${ms(r.fixed.pythonEmptyPreviewMs)}` : "not measured",
         ]),
       )}${checks(p)}`,
     );
