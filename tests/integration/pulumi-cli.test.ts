@@ -229,11 +229,15 @@ describe("pulumi-vmimages installed from its npm pack tarball", () => {
     const project = path.join(tempDir("vmimages-yaml-"), "yaml");
     cpSync(path.join(PROJECT, "examples", "yaml"), project, { recursive: true });
     const { library, gitops } = exampleWorkspace();
-    const stack = await cliStack(project, { env: { PATH: `${path.join(prefix, "bin")}${path.delimiter}${process.env.PATH ?? ""}` } });
+    // The plugin is the only Node.js process of a YAML program's run.
+    const compileCache = tempDir("vmimages-compile-cache-");
+    const stack = await cliStack(project, { env: { PATH: `${path.join(prefix, "bin")}${path.delimiter}${process.env.PATH ?? ""}`, NODE_COMPILE_CACHE: compileCache } });
     await stack.ok("config", "set", "library", library);
     await stack.ok("config", "set", "gitopsDir", gitops);
     await stack.ok("up", "--yes");
     await cliAgrees(gitops, library);
+    // The engine ends the plugin with a signal; the plugin wrote its compiled code before that, for the next start.
+    expect(readdirSync(compileCache, { recursive: true }).length).toBeGreaterThan(0);
     expect((await stack.outputs()).photon).toBe(imageNames(library)["base-images/linux/photon-5.ovf"]);
     await stack.ok("destroy", "--yes");
     expect(Object.keys(snapshot(gitops))).toEqual(["README.md"]);
