@@ -18,15 +18,19 @@ export { KUSTOMIZATION, manifestPath, renderFolder } from "./layout";
  * behind (killed mid-write) is first brought to a whole state under its lock.
  */
 export async function readManifestsFolder(dir: string): Promise<ImageManifest[]> {
-  if (needsRecovery(dir)) {
-    const lock = lockFolder(dir);
-    try {
-      recoverFolder(dir);
-    } finally {
-      lock.release();
-    }
-  }
+  recoverIfLeft(dir);
   return readManifests(dir);
+}
+
+/** Mends, under the folder's lock, what a run killed mid-write left in `dir` (nothing when it left nothing, or there is no folder). */
+function recoverIfLeft(dir: string): void {
+  if (!existsSync(dir) || !needsRecovery(dir)) return;
+  const lock = lockFolder(dir);
+  try {
+    recoverFolder(dir);
+  } finally {
+    lock.release();
+  }
 }
 
 /**
@@ -38,14 +42,7 @@ export async function readManifestsFolder(dir: string): Promise<ImageManifest[]>
  */
 export function prepareFolder(dir: string): string {
   const absolute = path.resolve(dir);
-  if (existsSync(absolute) && needsRecovery(absolute)) {
-    const lock = lockFolder(absolute);
-    try {
-      recoverFolder(absolute);
-    } finally {
-      lock.release();
-    }
-  }
+  recoverIfLeft(absolute);
   readOwnedKustomization(absolute);
   return absolute;
 }
