@@ -2,8 +2,11 @@ import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { runPipeline } from "../provider/pipeline/run";
+import { imageKey, manifestKey, withoutTimestamps } from "../provider/catalog/catalog";
+import type { ImageManifest } from "../provider/image/manifest";
+import { Generated, runPipeline } from "../provider/pipeline/run";
 import { tempDir, writeTree } from "../tests/helpers/library";
 import { localBackend } from "../tests/helpers/pulumi";
 import { median, timed } from "./stats";
@@ -29,6 +32,13 @@ export interface PreviewResult {
    * preview of a Python program that declares nothing (the language host and interpreter alone).
    */
   readonly fixed?: { readonly dynamicProviderStartMs: number; readonly pluginStartMs: number; readonly kubernetesProviderStartMs: number; readonly pythonEmptyPreviewMs: number };
+  /**
+   * The same previews with no code of ours (absent in results measured before they were): the
+   * TypeScript image resources' own inputs on dynamic resources whose provider does nothing, under
+   * a component as ours are; and the peer's manifests declared from a Python program through
+   * Pulumi's own Kubernetes provider. One `up`, then the median of the runs' previews.
+   */
+  readonly floors?: { readonly typescriptNoOpProviderPreviewMs: number; readonly pythonPeerPreviewMs: number };
 }
 
 /** The time from starting a provider until it prints the port it serves on, which the engine reads before its first call. */
@@ -50,16 +60,109 @@ async function providerStartMs(command: string, cwd: string): Promise<number> {
   }
 }
 
+/** For a stack whose `up` only prepares its previews: the state written once, at the end. */
+const ONE_CHECKPOINT = { PULUMI_SKIP_CHECKPOINTS: "true" };
+
+/** One `up` of a stack, then the median of `runs` previews with nothing to do. */
+async function previewAfterUpMs(name: string, stack: Stack, runs: number): Promise<number> {
+  await stack.up();
+  const previews: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const p = await timed(() => stack.preview());
+    if (Object.keys(p.value.changeSummary).some((k) => k !== "same")) throw new Error(`${name}: preview after up was not empty: ${JSON.stringify(p.value.changeSummary)}`);
+    previews.push(p.ms);
+  }
+  return median(previews);
+}
+
 /** The median preview of a Python program that declares no resource, after one `up`. */
 async function emptyPythonPreviewMs(runs: number): Promise<number> {
   const backend = localBackend();
   const dir = path.join(backend.dir, "empty-python");
   writeTree(dir, { "Pulumi.yaml": "name: empty-python\nruntime: python\n", "__main__.py": "import pulumi\n" });
   const stack = await LocalWorkspace.createOrSelectStack({ workDir: dir, stackName: "b" }, { envVars: backend.envVars });
-  await stack.up();
-  const previews: number[] = [];
-  for (let r = 0; r < runs; r++) previews.push((await timed(() => stack.preview())).ms);
-  return median(previews);
+  return previewAfterUpMs("empty Python program", stack, runs);
+}
+
+/** A provider that does nothing: what is left of a dynamic resource's cost without any code of ours. */
+const NO_OP_PROVIDER: pulumi.dynamic.ResourceProvider = { create: async () => ({ id: "no-op" }) };
+class NoOpResource extends pulumi.dynamic.Resource {}
+
+/**
+ * The median preview of ours with no code of ours: the image resources' own inputs (as
+ * registerImages makes them for a GitOps folder) on dynamic resources of the same type whose
+ * provider does nothing, under a component of the same type.
+ */
+async function noOpProviderPreviewMs(generated: Generated, runs: number): Promise<number> {
+  const backend = localBackend();
+  const out = path.join(backend.dir, "out");
+  const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
+  const program = async () => {
+    const parent = new pulumi.ComponentResource("vmimages:index:ContentLibraryImages", "bench", {});
+    for (const m of generated.manifests) {
+      const inputs = { image: withoutTimestamps(images.get(manifestKey(m))!), file: { dir: out, apiVersion: m.apiVersion } };
+      new NoOpResource(NO_OP_PROVIDER, m.metadata.name, inputs, { parent }, "vmimages", "Image");
+    }
+    return {};
+  };
+  const workDir = path.join(backend.dir, "ws");
+  mkdirSync(workDir);
+  const stack = await LocalWorkspace.createOrSelectStack({ projectName: "bench-no-op", stackName: "b", program }, { workDir, envVars: { ...backend.envVars, ...ONE_CHECKPOINT } });
+  return previewAfterUpMs("no-op dynamic resources", stack, runs);
+}
+
+/**
+ * A virtual environment for the Python peer (made once, under .tools/): PyPI's Pulumi SDK of the
+ * CLI's version and pulumi_kubernetes of the Kubernetes provider's (the version of
+ * @pulumi/kubernetes, which the provider built by scripts/tools.sh matches).
+ */
+function pythonPeerVenv(): string {
+  const venv = path.join(PROJECT, ".tools", "bench-python");
+  const want = [
+    `pulumi==${execFileSync("pulumi", ["version"], { encoding: "utf8" }).trim().replace(/^v/, "")}`,
+    `pulumi-kubernetes==${(JSON.parse(readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version}`,
+  ];
+  const python = path.join(venv, "bin", "python3");
+  const installed = () => {
+    try {
+      return execFileSync(python, ["-m", "pip", "freeze"], { encoding: "utf8" }).split("\n");
+    } catch {
+      return [];
+    }
+  };
+  if (!want.every((w) => installed().includes(w))) {
+    rmSync(venv, { recursive: true, force: true });
+    execFileSync("python3", ["-m", "venv", venv], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...want], { stdio: ["ignore", "ignore", "inherit"] });
+  }
+  return venv;
+}
+
+/**
+ * The median preview of the peer's manifests declared from a Python program, through Pulumi's own
+ * Kubernetes provider rendering to a folder: what a Python program pays for the peer's job.
+ */
+async function pythonPeerPreviewMs(manifests: readonly ImageManifest[], runs: number): Promise<number> {
+  const backend = localBackend();
+  const dir = path.join(backend.dir, "bench-python-peer");
+  writeTree(dir, {
+    "Pulumi.yaml": `name: bench-python-peer\nruntime:\n  name: python\n  options:\n    virtualenv: ${JSON.stringify(pythonPeerVenv())}\n`,
+    "manifests.json": JSON.stringify(manifests),
+    "__main__.py": [
+      "import json",
+      "import pulumi",
+      "import pulumi_kubernetes as k8s",
+      "",
+      'provider = k8s.Provider("render", render_yaml_to_directory=pulumi.Config().require("out"))',
+      'for m in json.load(open("manifests.json")):',
+      "    # apiextensions.CustomResource's own registration, which in Python takes no status: the same type, provider and properties as the peer's.",
+      '    pulumi.CustomResource(f"kubernetes:{m[\'apiVersion\']}:{m[\'kind\']}", f"{m[\'metadata\'].get(\'namespace\', \'cluster\')}-{m[\'metadata\'][\'name\']}", m, pulumi.ResourceOptions(provider=provider))',
+      "",
+    ].join("\n"),
+  });
+  const stack = await LocalWorkspace.createOrSelectStack({ workDir: dir, stackName: "b" }, { envVars: { ...backend.envVars, ...ONE_CHECKPOINT } });
+  await stack.setConfig("out", { value: path.join(backend.dir, "out") });
+  return previewAfterUpMs("Python peer", stack, runs);
 }
 
 const PROJECT = path.resolve(__dirname, "..", "..");
@@ -133,13 +236,14 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     { name: "lib-0", scope: "cluster" as const },
     { name: "lib-1", namespace: "team-a" },
   ];
-  const { manifests } = await runPipeline({
+  const generated = await runPipeline({
       source: { kind: "directory", directory: lib },
       libraries: [
         { name: "lib-0", scope: { kind: "cluster" } },
         { name: "lib-1", scope: { kind: "namespace", namespace: "team-a" } },
       ],
     });
+  const { manifests } = generated;
 
   /** A stack of an inline TypeScript program, or of the Python project. */
   type Program = ((out: string) => () => Promise<Record<string, unknown>>) | { readonly python: string };
@@ -216,6 +320,8 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     kubernetesProviderStartMs: median(starts.kubernetes),
     pythonEmptyPreviewMs: await emptyPythonPreviewMs(runs),
   };
+  log(`preview N=${n}: the same previews with no code of ours`);
+  const floors = { typescriptNoOpProviderPreviewMs: await noOpProviderPreviewMs(generated, runs), pythonPeerPreviewMs: await pythonPeerPreviewMs(manifests, runs) };
   return {
     n,
     python: { upMs: python.up, previewMs: python.preview, upOneCheckpointMs: python.upOneCheckpoint, stateBytes: python.stateBytesPerImage },
@@ -228,5 +334,6 @@ export async function benchPreview(n: number, runs: number, log: (m: string) => 
     oursStateBytes: ours.stateBytesPerImage,
     peerStateBytes: peer.stateBytesPerImage,
     fixed,
+    floors,
   };
 }

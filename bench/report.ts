@@ -125,7 +125,7 @@ export function renderResults(results: Results): string {
     const p = results.preview;
     parts.push(
       `### Pulumi up and preview\n\n${measuredAt(p)}.\n\n${table(
-        ["N", "ours up", "peer up", "ratio", "ours preview", "peer preview", "ratio", "ours up, 1 ckpt", "peer up, 1 ckpt", "ratio", "state per image ours / peer", "Python up / preview / state per image", "provider start: dynamic / plugin / Kubernetes; empty Python preview"],
+        ["N", "ours up", "peer up", "ratio", "ours preview", "peer preview", "ratio", "ours up, 1 ckpt", "peer up, 1 ckpt", "ratio", "state per image ours / peer", "Python up / preview / state per image", "provider start: dynamic / plugin / Kubernetes; empty Python preview", "preview floors: no-op dynamic / Python peer"],
         p.data.map((r) => [
           String(r.n),
           ms(r.oursUpMs),
@@ -140,6 +140,7 @@ export function renderResults(results: Results): string {
           `${(r.oursStateBytes / 1000).toFixed(1)} / ${(r.peerStateBytes / 1000).toFixed(1)} KB`,
           r.python ? `${ms(r.python.upMs)} / ${ms(r.python.previewMs)} / ${(r.python.stateBytes / 1000).toFixed(1)} KB` : "not measured",
           r.fixed ? `${ms(r.fixed.dynamicProviderStartMs)} / ${ms(r.fixed.pluginStartMs)} / ${ms(r.fixed.kubernetesProviderStartMs)}; ${ms(r.fixed.pythonEmptyPreviewMs)}` : "not measured",
+          r.floors ? `${ms(r.floors.typescriptNoOpProviderPreviewMs)} / ${ms(r.floors.pythonPeerPreviewMs)}` : "not measured",
         ]),
       )}${checks(p)}`,
     );

@@ -137,6 +137,13 @@ async function main(): Promise<void> {
       measured: `${(p.oursUpOneCheckpointMs / p.peerUpOneCheckpointMs).toFixed(2)} ×`,
       met: p.oursUpOneCheckpointMs <= 1.5 * p.peerUpOneCheckpointMs,
     });
+    if (p.floors) {
+      // Floors, as the other benches have: the same previews with no code of ours.
+      const { typescriptNoOpProviderPreviewMs: noOp, pythonPeerPreviewMs: pythonPeer } = p.floors;
+      checks.push({ target: `preview N=${p.n}: (floor) dynamic resources with the TypeScript image resources' inputs and a provider that does nothing, against the peer`, measured: `${(noOp / p.peerPreviewMs).toFixed(2)} × (ours ${(p.oursPreviewMs / noOp).toFixed(2)} × this)`, met: noOp <= p.peerPreviewMs });
+      checks.push({ target: `preview N=${p.n}: (floor) the peer's manifests from a Python program (Pulumi's Kubernetes provider), against the peer`, measured: `${(pythonPeer / p.peerPreviewMs).toFixed(2)} ×`, met: pythonPeer <= p.peerPreviewMs });
+      if (p.python) checks.push({ target: `preview N=${p.n}: Python preview ≤ 1.0 × the peer's manifests from a Python program`, measured: `${(p.python.previewMs / pythonPeer).toFixed(2)} ×`, met: p.python.previewMs <= pythonPeer });
+    }
   }
   // Growth: time per image at the largest N against N=500 (or the smallest size measured).
   const sorted = [...preview].sort((a, b) => a.n - b.n);
@@ -261,6 +268,7 @@ async function main(): Promise<void> {
           "state B/image ours/peer": `${Math.round(p.oursStateBytes)}/${Math.round(p.peerStateBytes)}`,
           "python up / preview ms": p.python ? `${p.python.upMs.toFixed(0)} / ${p.python.previewMs.toFixed(0)}` : "",
           "python state B/image": p.python ? Math.round(p.python.stateBytes) : "",
+          "floors: no-op TS / Python peer ms": p.floors ? `${p.floors.typescriptNoOpProviderPreviewMs.toFixed(0)} / ${p.floors.pythonPeerPreviewMs.toFixed(0)}` : "",
         })),
       )}\n`,
     );
