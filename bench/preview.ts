@@ -4,9 +4,9 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { imageKey, manifestKey, withoutTimestamps } from "../provider/catalog/catalog";
 import type { ImageManifest } from "../provider/image/manifest";
 import { Generated, runPipeline } from "../provider/pipeline/run";
+import { imageResourceInputs, imagesOfRun } from "../provider/targets/pulumi";
 import { tempDir, writeTree } from "../tests/helpers/library";
 import { localBackend } from "../tests/helpers/pulumi";
 import { median, timed } from "./stats";
@@ -89,19 +89,17 @@ const NO_OP_PROVIDER: pulumi.dynamic.ResourceProvider = { create: async () => ({
 class NoOpResource extends pulumi.dynamic.Resource {}
 
 /**
- * The median preview of ours with no code of ours: the image resources' own inputs (as
- * registerImages makes them for a GitOps folder) on dynamic resources of the same type whose
+ * The median preview of ours with no code of ours: the image resources' own inputs (made for a
+ * GitOps folder by the functions registerImages uses) on dynamic resources of the same type whose
  * provider does nothing, under a component of the same type.
  */
 async function noOpProviderPreviewMs(generated: Generated, runs: number): Promise<number> {
   const backend = localBackend();
   const out = path.join(backend.dir, "out");
-  const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
   const program = async () => {
     const parent = new pulumi.ComponentResource("vmimages:index:ContentLibraryImages", "bench", {});
-    for (const m of generated.manifests) {
-      const inputs = { image: withoutTimestamps(images.get(manifestKey(m))!), file: { dir: out, apiVersion: m.apiVersion } };
-      new NoOpResource(NO_OP_PROVIDER, m.metadata.name, inputs, { parent }, "vmimages", "Image");
+    for (const { manifest, image } of imagesOfRun(generated)) {
+      new NoOpResource(NO_OP_PROVIDER, manifest.metadata.name, { ...imageResourceInputs(manifest, image, out) }, { parent }, "vmimages", "Image");
     }
     return {};
   };
@@ -123,14 +121,13 @@ function pythonPeerVenv(): string {
     `pulumi-kubernetes==${(JSON.parse(readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as { version: string }).version}`,
   ];
   const python = path.join(venv, "bin", "python3");
-  const installed = () => {
-    try {
-      return execFileSync(python, ["-m", "pip", "freeze"], { encoding: "utf8" }).split("\n");
-    } catch {
-      return [];
-    }
-  };
-  if (!want.every((w) => installed().includes(w))) {
+  let installed: string[] = [];
+  try {
+    installed = execFileSync(python, ["-m", "pip", "freeze"], { encoding: "utf8" }).split("\n");
+  } catch {
+    // No environment yet: made below.
+  }
+  if (!want.every((w) => installed.includes(w))) {
     rmSync(venv, { recursive: true, force: true });
     execFileSync("python3", ["-m", "venv", venv], { stdio: ["ignore", "ignore", "inherit"] });
     execFileSync(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...want], { stdio: ["ignore", "ignore", "inherit"] });

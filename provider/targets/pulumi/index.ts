@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { imageKey, manifestKey, withoutTimestamps } from "../../catalog/catalog";
+import { CatalogImage, imageKey, manifestKey, withoutTimestamps } from "../../catalog/catalog";
+import type { ImageManifest } from "../../image/manifest";
 import { Generated } from "../../pipeline/run";
 import { CLUSTER_IMAGE_PROVIDER, CLUSTER_IMAGE_TYPE, ClusterImageResourceInputs, DynamicResource, IMAGE_PROVIDER, IMAGE_TYPE, ImageResourceInputs, ImageResourceKinds, PluginResource } from "./resources";
 
@@ -22,6 +23,17 @@ export interface PulumiClusterTarget {
   readonly owner: string;
 }
 
+/** Each manifest of a run with its catalog entry, condition timestamps left out: they move only with the image. */
+export function imagesOfRun(generated: Generated): { readonly manifest: ImageManifest; readonly image: CatalogImage }[] {
+  const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
+  return generated.manifests.map((manifest) => ({ manifest, image: withoutTimestamps(images.get(manifestKey(manifest))!) }));
+}
+
+/** The inputs of an image's resource: its catalog entry, and with a GitOps folder (absolute) where its file goes. */
+export function imageResourceInputs(manifest: ImageManifest, image: CatalogImage, gitopsDir?: string): ImageResourceInputs {
+  return { image, ...(gitopsDir !== undefined ? { file: { dir: gitopsDir, apiVersion: manifest.apiVersion } } : {}) };
+}
+
 /**
  * Registers one resource per image of a run, named by its VMI ID, so the engine's own diff shows
  * which images appear, change (naming the fields) or go away. Condition timestamps are left out of
@@ -36,15 +48,13 @@ export interface PulumiClusterTarget {
  */
 export function registerImages(generated: Generated, options: PulumiTargetOptions): pulumi.CustomResource[] {
   const dynamic = (options.kinds ?? "dynamic") === "dynamic";
-  const images = new Map(generated.catalog.images.map((i) => [imageKey(i), i]));
   const made: pulumi.CustomResource[] = [];
   const opts = { parent: options.parent };
   // The resources are constructed right here, in a loop: the engine keeps the stack of each
   // resource's construction in its state, a frame for every call between here and the SDK.
-  for (const m of generated.manifests) {
-    const image = withoutTimestamps(images.get(manifestKey(m))!);
+  for (const { manifest: m, image } of imagesOfRun(generated)) {
     if (options.gitops !== undefined || options.cluster === undefined) {
-      const inputs: ImageResourceInputs = { image, ...(options.gitops ? { file: { dir: options.gitops.dir, apiVersion: m.apiVersion } } : {}) };
+      const inputs = imageResourceInputs(m, image, options.gitops?.dir);
       made.push(dynamic ? new DynamicResource(IMAGE_PROVIDER, m.metadata.name, { ...inputs }, opts, "vmimages", "Image") : new PluginResource(IMAGE_TYPE, m.metadata.name, { ...inputs }, opts));
     }
     if (options.cluster !== undefined) {
